@@ -1,0 +1,54 @@
+"""Co-creation map (共同缔造): a web GIS where residents and government co-create neighbourhoods.
+
+``create_app`` assembles everything; importing this package connects to nothing::
+
+    from gisapp import create_app
+    app = create_app()                                    # settings from the environment
+    app = create_app(Settings(database_url="postgresql://...", testing=True))
+
+Where the five co-s live:
+
+- co-decide (决策共谋):   ``reports/`` (residents), ``planning/`` (planners)
+- co-build (发展共建):    ``planning/`` (projects, pledges)
+- co-manage (建设共管):   ``maintenance/``
+- co-evaluate (效果共评): ``outcomes/``, ratings in ``reports/``
+- co-share (成果共享):    ``outcomes/``, ``standards/`` (open data), ``api/``
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from gisapp.settings import Settings, load_settings
+
+__all__ = ["Settings", "create_app"]
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the app: settings, database, layer catalog, i18n, auth, blueprints, CLI."""
+    from gisapp import api, auth, catalog, db, health, i18n, maps, web_errors
+
+    settings = settings or load_settings()
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.update(
+        SECRET_KEY=settings.effective_secret_key(),
+        TESTING=settings.testing,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=40 * 1024 * 1024,
+        JSON_SORT_KEYS=False,
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.extensions["gisapp.settings"] = settings
+    # Layer files are checked before anything connects: a bad file stops start-up.
+    app.extensions["gisapp.catalog"] = catalog.load_catalog(settings.layers_dir)
+
+    db.init_app(app, settings)
+    i18n.init_app(app, settings)
+    auth.init_app(app)
+    web_errors.init_app(app)
+    health.init_app(app)
+    maps.init_app(app)
+    api.init_app(app)
+    return app

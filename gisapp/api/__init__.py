@@ -1,0 +1,33 @@
+"""The JSON API under ``/api/v1``, documented by ``/api/v1/openapi.json``.
+
+Errors are ``{"error": {"code", "message", "field"}}`` with a 4xx status (see gisapp.errors).
+Bearer tokens authenticate other apps; browsers use the session cookie and then must send the
+CSRF token (``X-CSRFToken``) on writes.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, request
+
+from gisapp.auth import csrf
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.before_request
+def _csrf_for_cookie_sessions() -> None:
+    # A bearer token is not sent automatically by browsers, so it cannot be forged cross-site;
+    # a session cookie can, so cookie-authenticated writes need the CSRF token.
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    if request.headers.get("Authorization", "").lower().startswith("bearer "):
+        return
+    if request.cookies:
+        csrf.protect()
+
+
+def init_app(app: Flask) -> None:
+    from gisapp.api import areas, layers, me, openapi, reference, reports, tokens  # noqa: F401
+
+    csrf.exempt(bp)
+    app.register_blueprint(bp)

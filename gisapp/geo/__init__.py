@@ -1,0 +1,1 @@
+"""Geography: the area hierarchy, area assignment, coordinate systems."""

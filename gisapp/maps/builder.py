@@ -1,0 +1,144 @@
+"""Build the Folium map for a page from the layer catalog.
+
+The page holds the map's code and the catalog's styles, never the data: each layer fetches the
+features in view from ``/api/v1/layers/{id}/features``. A page is the same size with 300 or a
+million reports.
+
+Usage::
+
+    m = build_map(catalog, role="anonymous", locale="zh_Hans", settings=settings,
+                  lookups=all_lookups(session, "zh_Hans"), static_url=static_url)
+    parts = map_parts(m)   # header / html / script for the page template
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import folium
+from branca.element import Figure
+from flask_babel import gettext as _
+from folium.plugins import LocateControl
+from markupsafe import escape
+
+from gisapp.catalog import Catalog, LayerSpec
+from gisapp.maps.assets import localize
+from gisapp.maps.elements import CatalogLayer, Legend, MapReady
+from gisapp.settings import Settings
+
+SHARED_JS = "js/comap.js"
+
+
+def _layer_options(
+    spec: LayerSpec, role: str, locale: str, lookups: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
+    fields = spec.fields_for(role)
+    used = {f.lookup for f in fields if f.lookup}
+    color_lookup = None
+    if spec.style.color_by:
+        color_lookup = next((f.lookup for f in spec.fields if f.name == spec.style.color_by), None)
+        if color_lookup:
+            used.add(color_lookup)
+    return {
+        "id": spec.id,
+        "title": spec.title.get(locale),
+        "url": f"/api/v1/layers/{spec.id}/features",
+        "geometry": spec.geometry,
+        "minZoom": spec.min_zoom,
+        "style": spec.style.model_dump(),
+        "colorLookup": color_lookup,
+        "popupTitle": spec.popup_title,
+        "link": spec.link,
+        "fields": [
+            {"name": f.name, "label": f.label.get(locale), "lookup": f.lookup, "format": f.format}
+            for f in fields
+        ],
+        "lookups": {name: lookups.get(name, {}) for name in sorted(used)},
+    }
+
+
+def _strings() -> dict[str, str]:
+    return {
+        "details": _("Details"),
+        "truncated": _("Only part of this layer is drawn; zoom in to see everything."),
+        "loadFailed": _("Could not load a map layer; it will retry when the map moves."),
+        "zoomIn": _("Zoom in to see this layer."),
+        "legend": _("Legend"),
+        "empty": _("(none)"),
+        "yuan": _("CNY"),
+    }
+
+
+def build_map(
+    catalog: Catalog,
+    *,
+    role: str,
+    locale: str,
+    settings: Settings,
+    lookups: dict[str, dict[str, Any]],
+    static_url: Callable[[str], str],
+) -> folium.Map:
+    m = folium.Map(
+        location=[settings.map_center_lat, settings.map_center_lon],
+        zoom_start=settings.map_zoom,
+        tiles=None,
+        control_scale=True,
+        max_zoom=19,
+        prefer_canvas=False,
+    )
+    localize(m, static_url)
+    # The page template already links comap.css; the map adds only its script.
+    m.add_js_link("comap_js", static_url(SHARED_JS))
+    if settings.basemap_url:
+        folium.TileLayer(
+            tiles=settings.basemap_url,
+            attr=settings.basemap_attribution,
+            name=str(escape(_("Basemap"))),
+            max_zoom=19,
+            overlay=False,
+            control=True,
+        ).add_to(m)
+
+    MapReady({"strings": _strings(), "locale": locale}).add_to(m)
+    legend_layers = []
+    for spec in catalog.values():
+        if not spec.visible_to(role):
+            continue
+        options = _layer_options(spec, role, locale, lookups)
+        CatalogLayer(str(escape(spec.title.get(locale))), options, show=spec.show).add_to(m)
+        legend_layers.append(
+            {
+                "id": spec.id,
+                "title": options["title"],
+                "style": options["style"],
+                "geometry": spec.geometry,
+                "colorLookup": options["colorLookup"],
+                "lookups": options["lookups"],
+            }
+        )
+
+    locate = LocateControl(
+        position="topleft",
+        strings={"title": _("Show my location")},
+        flyTo=True,
+        keepCurrentZoomLevel=False,
+        initialZoomLevel=17,
+    )
+    localize(locate, static_url)
+    locate.add_to(m)
+    Legend({"layers": legend_layers, "strings": _strings()}).add_to(m)
+    folium.LayerControl(collapsed=True, position="topright").add_to(m)
+    return m
+
+
+def map_parts(m: folium.Map) -> dict[str, str]:
+    """Render the map into the three parts a page template places (head, body, script)."""
+    root = m.get_root()
+    assert isinstance(root, Figure)
+    root.render()
+    return {
+        "header": root.header.render(),
+        "html": root.html.render(),
+        "script": root.script.render(),
+    }

@@ -1,0 +1,29 @@
+"""Every table, imported in one place so Alembic and the catalog see the whole schema."""
+
+from gisapp.auth.models import ApiKey, ApiToken, User, UserArea
+from gisapp.db import Base
+from gisapp.geo.models import LEVELS, Area, AreaLinks
+from gisapp.maintenance.models import Facility, FacilityType, MaintenanceRecord
+from gisapp.planning.models import PHASES, Project
+from gisapp.reports.models import STATUSES, Category, Report, ReportContact, ReportPhoto
+
+__all__ = [
+    "LEVELS",
+    "PHASES",
+    "STATUSES",
+    "ApiKey",
+    "ApiToken",
+    "Area",
+    "AreaLinks",
+    "Base",
+    "Category",
+    "Facility",
+    "FacilityType",
+    "MaintenanceRecord",
+    "Project",
+    "Report",
+    "ReportContact",
+    "ReportPhoto",
+    "User",
+    "UserArea",
+]

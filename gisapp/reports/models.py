@@ -1,0 +1,103 @@
+"""Residents' reports (诉求) and the categories they are filed under."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from geoalchemy2 import Geometry
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from gisapp.db import Base
+from gisapp.geo.models import AreaLinks
+
+STATUSES = ("submitted", "accepted", "in_progress", "resolved", "closed", "duplicate", "rejected")
+OPEN_STATUSES = ("submitted", "accepted", "in_progress")
+
+
+class Category(Base):
+    __tablename__ = "categories"
+
+    code: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(sa.String(100))
+    name_en: Mapped[str] = mapped_column(sa.String(100))
+    # Sensitive categories (e.g. safety hazards at a home) have their public location rounded.
+    sensitive: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    color: Mapped[str] = mapped_column(sa.String(9), default="#d7263d", server_default="#d7263d")
+    sort_order: Mapped[int] = mapped_column(default=0, server_default="0")
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+
+
+class Report(AreaLinks, Base):
+    __tablename__ = "reports"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "status IN ('submitted', 'accepted', 'in_progress', 'resolved', 'closed', "
+            "'duplicate', 'rejected')",
+            name="status",
+        ),
+        sa.CheckConstraint("char_length(description) BETWEEN 1 AND 2000", name="description"),
+        sa.CheckConstraint("support_count >= 0", name="support_count"),
+        sa.CheckConstraint("updated_at >= created_at", name="timestamps"),
+        sa.Index("ix_reports_status_category", "status", "category"),
+        sa.Index("ix_reports_created_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category: Mapped[str] = mapped_column(sa.ForeignKey("categories.code"))
+    description: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(
+        sa.String(16), default="submitted", server_default="submitted"
+    )
+    geom: Mapped[Any] = mapped_column(
+        Geometry("POINT", srid=4326, spatial_index=True), nullable=False
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=sa.func.now()
+    )
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=sa.func.now()
+    )
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    support_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    reporter_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+
+    photos: Mapped[list[ReportPhoto]] = relationship(
+        back_populates="report", cascade="all, delete-orphan", order_by="ReportPhoto.id"
+    )
+    contact: Mapped[ReportContact | None] = relationship(
+        cascade="all, delete-orphan", uselist=False
+    )
+
+
+class ReportContact(Base):
+    """The reporter's contact, in its own table so no public query can select it by accident."""
+
+    __tablename__ = "report_contacts"
+
+    report_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
+    )
+    contact: Mapped[str] = mapped_column(sa.String(200))
+
+
+class ReportPhoto(Base):
+    __tablename__ = "report_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("reports.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    content_type: Mapped[str] = mapped_column(sa.String(50))
+    width: Mapped[int] = mapped_column()
+    height: Mapped[int] = mapped_column()
+    size_bytes: Mapped[int] = mapped_column()
+    created_at: Mapped[dt.datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=sa.func.now()
+    )
+
+    report: Mapped[Report] = relationship(back_populates="photos")

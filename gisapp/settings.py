@@ -1,0 +1,121 @@
+"""Typed settings, read from the environment once, in ``create_app``.
+
+Usage::
+
+    settings = Settings()                      # GISAPP_* variables, DATABASE_URL, SECRET_KEY, .env
+    settings = Settings(database_url="postgresql://u:p@host/db", testing=True)
+
+Every variable takes the ``GISAPP_`` prefix except the two conventional ones, ``DATABASE_URL``
+and ``SECRET_KEY``. A bad value stops start-up with the variable's name in the message
+(see :func:`load_settings`).
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from gisapp.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULT_BASEMAP = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+DEFAULT_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+
+
+def sqlalchemy_url(url: str) -> str:
+    """Accept libpq-style URLs and point SQLAlchemy at psycopg 3.
+
+    >>> sqlalchemy_url("postgresql://u:p@h:5432/db")
+    'postgresql+psycopg://u:p@h:5432/db'
+    """
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Settings(BaseSettings):
+    """All configuration of one app instance."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="GISAPP_",
+        env_file=".env",
+        extra="ignore",
+        populate_by_name=True,
+    )
+
+    database_url: str = Field(
+        default="postgresql://gisapp:gisapp@127.0.0.1:5432/gisapp",
+        validation_alias=AliasChoices("DATABASE_URL", "GISAPP_DATABASE_URL", "database_url"),
+    )
+    secret_key: str = Field(
+        default="",
+        validation_alias=AliasChoices("SECRET_KEY", "GISAPP_SECRET_KEY", "secret_key"),
+    )
+    testing: bool = False
+    layers_dir: Path = PROJECT_ROOT / "layers"
+    sample_dir: Path = PROJECT_ROOT / "sample_geodata"
+    upload_dir: Path = PROJECT_ROOT / "instance" / "uploads"
+    basemap_url: str = DEFAULT_BASEMAP
+    basemap_attribution: str = DEFAULT_ATTRIBUTION
+    # Centre and zoom used when the catalog has no data yet (Wuhan, Wuchang district).
+    map_center_lon: float = 114.316
+    map_center_lat: float = 30.554
+    map_zoom: int = Field(default=15, ge=1, le=20)
+    default_locale: str = "zh_Hans"
+    token_ttl_hours: int = Field(default=24 * 30, ge=1)
+    db_pool_size: int = Field(default=5, ge=1)
+    db_statement_timeout_ms: int = Field(default=30_000, ge=0)
+    retry_after_seconds: int = Field(default=5, ge=1)
+    # Features the map draws per layer request; beyond it the API pages (issue 7 brings tiles).
+    map_feature_limit: int = Field(default=5_000, ge=1, le=10_000)
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_only(cls, value: str) -> str:
+        if not value.startswith(("postgres://", "postgresql://", "postgresql+psycopg://")):
+            raise ValueError("must be a PostgreSQL URL like postgresql://user:pass@host:5432/db")
+        return value
+
+    @field_validator("basemap_url")
+    @classmethod
+    def _tile_template(cls, value: str) -> str:
+        if value and not all(part in value for part in ("{z}", "{x}", "{y}")):
+            raise ValueError("must be a tile URL template with {z}, {x} and {y}, or empty")
+        return value
+
+    @field_validator("default_locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        if value not in ("zh_Hans", "en"):
+            raise ValueError("must be zh_Hans or en")
+        return value
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return sqlalchemy_url(self.database_url)
+
+    def effective_secret_key(self) -> str:
+        """The configured key, or a random one for a process that will not persist sessions."""
+        return self.secret_key or secrets.token_hex(32)
+
+
+_ENV_NAMES = {
+    "database_url": "DATABASE_URL",
+    "secret_key": "SECRET_KEY",
+}
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings, turning a validation failure into one line that names the variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "?"
+        env = _ENV_NAMES.get(field, "GISAPP_" + field.upper())
+        raise ConfigError(f"setting {env} is invalid: {first['msg']}") from exc
