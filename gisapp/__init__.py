@@ -27,6 +27,8 @@ __all__ = ["Settings", "create_app"]
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the app: settings, database, layer catalog, i18n, auth, blueprints, CLI."""
     from gisapp import api, auth, catalog, db, health, i18n, maps, web_errors
+    from gisapp.planning.views import bp as projects_bp
+    from gisapp.reports.views import bp as reports_bp
 
     settings = settings or load_settings()
     app = Flask(__name__, instance_relative_config=False)
@@ -36,10 +38,10 @@ def create_app(settings: Settings | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         MAX_CONTENT_LENGTH=40 * 1024 * 1024,
-        JSON_SORT_KEYS=False,
         WTF_CSRF_TIME_LIMIT=None,
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["gisapp.settings"] = settings
     # Layer files are checked before anything connects: a bad file stops start-up.
     app.extensions["gisapp.catalog"] = catalog.load_catalog(settings.layers_dir)
@@ -51,4 +53,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     health.init_app(app)
     maps.init_app(app)
     api.init_app(app)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(projects_bp)
     return app

@@ -44,7 +44,12 @@ def make_engine(settings: Settings) -> sa.Engine:
     JIT and parallel query make the small web queries 2-7x slower on a 2-core server
     (shared/reference/anchor-bench.md §E), so every connection switches them off.
     """
-    options = f"-c jit=off -c max_parallel_workers_per_gather=0 -c statement_timeout={settings.db_statement_timeout_ms}"
+    options = (
+        "-c jit=off -c max_parallel_workers_per_gather=0 "
+        f"-c statement_timeout={settings.db_statement_timeout_ms} "
+        # Timestamps in JSON built by PostgreSQL then carry the local offset (+08:00).
+        f"-c timezone={settings.timezone}"
+    )
     return sa.create_engine(
         settings.sqlalchemy_url,
         pool_size=settings.db_pool_size,

@@ -54,9 +54,13 @@ def init_app(app: Flask, settings: Settings) -> None:
         default_locale=settings.default_locale,
         locale_selector=select_locale,
         default_translation_directories="translations",
+        default_timezone=settings.timezone,
     )
 
     @app.context_processor
     def _locale_context() -> dict[str, object]:
+        from gisapp.geo.models import LEVEL_NAMES
+
         loc = current_locale()
-        return {"locale": loc, "html_lang": HTML_LANG[loc]}
+        names = {k: v[1] if loc == "en" else v[0] for k, v in LEVEL_NAMES.items()}
+        return {"locale": loc, "html_lang": HTML_LANG[loc], "level_names": names}

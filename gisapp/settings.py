@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     map_center_lat: float = 30.554
     map_zoom: int = Field(default=15, ge=1, le=20)
     default_locale: str = "zh_Hans"
+    # Times are stored in UTC and shown in the programme's local time.
+    timezone: str = "Asia/Shanghai"
     token_ttl_hours: int = Field(default=24 * 30, ge=1)
     db_pool_size: int = Field(default=5, ge=1)
     db_statement_timeout_ms: int = Field(default=30_000, ge=0)
@@ -93,6 +95,17 @@ class Settings(BaseSettings):
     def _known_locale(cls, value: str) -> str:
         if value not in ("zh_Hans", "en"):
             raise ValueError("must be zh_Hans or en")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        import zoneinfo
+
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("must be an IANA time zone such as Asia/Shanghai") from exc
         return value
 
     @property

@@ -75,14 +75,17 @@ def engine(settings: Settings) -> Iterator[sa.Engine]:
 
 
 @pytest.fixture(scope="session")
-def app(settings: Settings, engine: sa.Engine) -> Flask:
-    return create_app(settings)
+def app(settings: Settings, engine: sa.Engine) -> Iterator[Flask]:
+    app = create_app(settings)
+    yield app
+    get_db(app).engine.dispose()
 
 
 @pytest.fixture
 def db_session(app: Flask) -> Iterator[Session]:
     """A session whose work, and the app's during the test, is rolled back afterwards."""
     db = get_db(app)
+    original = dict(db.factory.kw)
     connection = db.engine.connect()
     outer = connection.begin()
     db.factory.configure(bind=connection, join_transaction_mode="create_savepoint")
@@ -93,7 +96,8 @@ def db_session(app: Flask) -> Iterator[Session]:
         session.close()
         outer.rollback()
         connection.close()
-        db.factory.configure(bind=db.engine, join_transaction_mode="conservative_savepoint")
+        db.factory.kw.clear()
+        db.factory.kw.update(original)
 
 
 @pytest.fixture

@@ -51,7 +51,8 @@ def _features(path: Path) -> Iterator[tuple[int, dict[str, Any], Any]]:
         raise DataFileError(f"{path.name}: must be a GeoJSON FeatureCollection")
     for i, feature in enumerate(data["features"], start=1):
         props = feature.get("properties") or {}
-        label = f"{path.name} feature {i}" + (f" ({props['code']})" if props.get("code") else "")
+        name = props.get("code") or props.get("ref")
+        label = f"{path.name} feature {i}" + (f" ({name})" if name else "")
         try:
             geom = shape(feature["geometry"])
         except (KeyError, TypeError, ValueError, AttributeError) as exc:

@@ -78,6 +78,7 @@ def build_map(
     settings: Settings,
     lookups: dict[str, dict[str, Any]],
     static_url: Callable[[str], str],
+    bounds: list[list[float]] | None = None,
 ) -> folium.Map:
     m = folium.Map(
         location=[settings.map_center_lat, settings.map_center_lon],
@@ -86,8 +87,11 @@ def build_map(
         control_scale=True,
         max_zoom=19,
         prefer_canvas=False,
+        zoom_snap=0.5,
     )
     localize(m, static_url)
+    if bounds:
+        m.fit_bounds(bounds, padding=(12, 12))
     # The page template already links comap.css; the map adds only its script.
     m.add_js_link("comap_js", static_url(SHARED_JS))
     if settings.basemap_url:
@@ -142,3 +146,32 @@ def map_parts(m: folium.Map) -> dict[str, str]:
         "html": root.html.render(),
         "script": root.script.render(),
     }
+
+
+def feature_map(
+    geometry: dict[str, Any],
+    *,
+    settings: Settings,
+    static_url: Callable[[str], str],
+    color: str = "#d7263d",
+) -> folium.Map:
+    """A small map of one feature (detail pages); the feature's geometry is the only data."""
+    m = folium.Map(tiles=None, control_scale=True, max_zoom=19, zoom_start=17)
+    localize(m, static_url)
+    if settings.basemap_url:
+        folium.TileLayer(
+            tiles=settings.basemap_url, attr=settings.basemap_attribution, max_zoom=19
+        ).add_to(m)
+    feature = {"type": "Feature", "geometry": geometry, "properties": {}}
+    layer = folium.GeoJson(
+        feature,
+        style_function=lambda _f: {"color": color, "weight": 4, "fillOpacity": 0.35},
+        marker=folium.CircleMarker(
+            radius=9, color="#ffffff", weight=2, fill_color=color, fill_opacity=0.95
+        ),
+    )
+    layer.add_to(m)
+    (south, west), (north, east) = layer.get_bounds()
+    if south is not None and west is not None and north is not None and east is not None:
+        m.fit_bounds([[south, west], [north, east]], max_zoom=18)
+    return m

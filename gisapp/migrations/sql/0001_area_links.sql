@@ -37,28 +37,24 @@ END $$;
 CREATE OR REPLACE FUNCTION gisapp_relink_under_area() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
-  region geometry;
+  -- Two outlines, not their union: a collection of overlapping polygons is invalid input
+  -- for GEOS, and a union costs more than probing the index twice.
+  old_outline geometry := CASE WHEN TG_OP = 'INSERT' THEN NULL ELSE OLD.geom END;
+  new_outline geometry := CASE WHEN TG_OP = 'DELETE' THEN NULL ELSE NEW.geom END;
 BEGIN
-  IF TG_OP = 'INSERT' THEN
-    region := NEW.geom;
-  ELSIF TG_OP = 'DELETE' THEN
-    region := OLD.geom;
-  ELSE
-    region := ST_Collect(OLD.geom, NEW.geom);
-  END IF;
 
   UPDATE reports t
      SET (district_id, street_id, community_id, grid_id, building_id) =
          (SELECT * FROM gisapp_area_links(t.geom))
-   WHERE ST_Intersects(t.geom, region);
+   WHERE ST_Intersects(t.geom, old_outline) OR ST_Intersects(t.geom, new_outline);
   UPDATE facilities t
      SET (district_id, street_id, community_id, grid_id, building_id) =
          (SELECT * FROM gisapp_area_links(t.geom))
-   WHERE ST_Intersects(t.geom, region);
+   WHERE ST_Intersects(t.geom, old_outline) OR ST_Intersects(t.geom, new_outline);
   UPDATE projects t
      SET (district_id, street_id, community_id, grid_id, building_id) =
          (SELECT * FROM gisapp_area_links(t.geom))
-   WHERE ST_Intersects(t.geom, region);
+   WHERE ST_Intersects(t.geom, old_outline) OR ST_Intersects(t.geom, new_outline);
   RETURN NULL;
 END $$;
 

@@ -162,42 +162,60 @@
     return layer;
   };
 
+  function legendSection(layer) {
+    var section = el("div", "comap-legend-layer");
+    section.appendChild(el("div", "comap-legend-title", layer.title));
+    var entries = [];
+    var table = layer.colorLookup ? (layer.lookups[layer.colorLookup] || {}) : null;
+    if (table && Object.keys(table).length) {
+      Object.keys(table).forEach(function (code) {
+        entries.push({ name: table[code].name, color: table[code].color || layer.style.color });
+      });
+    } else {
+      entries.push({ name: layer.title, color: layer.style.fill_color || layer.style.color });
+    }
+    var list = el("ul");
+    entries.forEach(function (entry) {
+      var item = el("li");
+      var swatch = el("span", "comap-swatch comap-swatch-" + layer.geometry);
+      swatch.style.background = entry.color;
+      swatch.setAttribute("aria-hidden", "true");
+      item.appendChild(swatch);
+      item.appendChild(el("span", null, entry.name));
+      list.appendChild(item);
+    });
+    section.appendChild(list);
+    return section;
+  }
+
+  // The legend lists only the layers on the map, and follows the layer control.
   CoMap.legend = function (map, opts) {
     var control = L.control({ position: "bottomright" });
+    var body = null;
+    function redraw() {
+      if (!body) return;
+      while (body.firstChild) body.removeChild(body.firstChild);
+      opts.layers.forEach(function (layer) {
+        var live = CoMap.layers[layer.id];
+        if (live && map.hasLayer(live)) body.appendChild(legendSection(layer));
+      });
+    }
     control.onAdd = function () {
       var box = el("details", "comap-legend leaflet-bar");
       if (window.matchMedia && !window.matchMedia("(max-width: 600px)").matches) box.open = true;
       box.appendChild(el("summary", null, opts.strings.legend));
-      opts.layers.forEach(function (layer) {
-        var section = el("div", "comap-legend-layer");
-        section.appendChild(el("div", "comap-legend-title", layer.title));
-        var entries = [];
-        var table = layer.colorLookup ? (layer.lookups[layer.colorLookup] || {}) : null;
-        if (table && Object.keys(table).length) {
-          Object.keys(table).forEach(function (code) {
-            entries.push({ name: table[code].name, color: table[code].color || layer.style.color });
-          });
-        } else {
-          entries.push({ name: layer.title, color: layer.style.fill_color || layer.style.color });
-        }
-        var list = el("ul");
-        entries.forEach(function (entry) {
-          var item = el("li");
-          var swatch = el("span", "comap-swatch comap-swatch-" + layer.geometry);
-          swatch.style.background = entry.color;
-          swatch.setAttribute("aria-hidden", "true");
-          item.appendChild(swatch);
-          item.appendChild(el("span", null, entry.name));
-          list.appendChild(item);
-        });
-        section.appendChild(list);
-        box.appendChild(section);
-      });
+      body = el("div", "comap-legend-body");
+      box.appendChild(body);
       L.DomEvent.disableClickPropagation(box);
       L.DomEvent.disableScrollPropagation(box);
       return box;
     };
     control.addTo(map);
+    map.on("overlayadd overlayremove layeradd layerremove", function () {
+      clearTimeout(control._timer);
+      control._timer = setTimeout(redraw, 0);
+    });
+    redraw();
     return control;
   };
 
@@ -205,6 +223,9 @@
     CoMap.map = map;
     CoMap.strings = opts.strings || {};
     CoMap.locale = opts.locale;
+    // folium gives Map(max_zoom=...) only to its tile layer, so a map without a basemap has no
+    // zoom limit: "show my location" then zooms past 19 (to NaN for a fix with accuracy 0).
+    if (!isFinite(map.getMaxZoom())) map.setMaxZoom(19);
     document.documentElement.setAttribute("data-map-ready", "true");
   };
 
