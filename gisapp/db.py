@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from flask import Flask, current_app, g
@@ -106,3 +106,16 @@ def session_scope(app: Flask | None = None) -> Iterator[Session]:
         raise
     finally:
         s.close()
+
+
+def affected(session: Session, statement: sa.Executable) -> int:
+    """Run an INSERT/UPDATE/DELETE on the session's connection; return the rows it touched.
+
+    Through ``Session.execute`` an ORM-enabled INSERT answers without a row count, and
+    ``ON CONFLICT DO NOTHING`` is only useful with one.
+    """
+    session.flush()
+    result: sa.CursorResult[Any] = session.connection().execute(
+        statement, execution_options={"preserve_rowcount": True}
+    )
+    return int(result.rowcount)

@@ -3,9 +3,21 @@
 from gisapp.auth.models import ApiKey, ApiToken, User, UserArea
 from gisapp.db import Base
 from gisapp.geo.models import LEVELS, Area, AreaLinks
+from gisapp.idempotency import IdempotencyKey
 from gisapp.maintenance.models import Facility, FacilityType, MaintenanceRecord
+from gisapp.notify.models import OutboxMessage
 from gisapp.planning.models import PHASES, Project
-from gisapp.reports.models import STATUSES, Category, Report, ReportContact, ReportPhoto
+from gisapp.reports.models import (
+    STATUSES,
+    Category,
+    Follow,
+    Report,
+    ReportContact,
+    ReportEvent,
+    ReportPhoto,
+    ReportRating,
+    ReportSupport,
+)
 
 __all__ = [
     "LEVELS",
@@ -19,11 +31,17 @@ __all__ = [
     "Category",
     "Facility",
     "FacilityType",
+    "Follow",
+    "IdempotencyKey",
     "MaintenanceRecord",
+    "OutboxMessage",
     "Project",
     "Report",
     "ReportContact",
+    "ReportEvent",
     "ReportPhoto",
+    "ReportRating",
+    "ReportSupport",
     "User",
     "UserArea",
 ]

@@ -32,6 +32,7 @@ class _Entry(BaseModel):
 
 class CategoryEntry(_Entry):
     sensitive: bool = False
+    time_limit_days: int = Field(default=7, ge=1, le=365)
 
 
 class FacilityTypeEntry(_Entry):

@@ -73,6 +73,20 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=5, ge=1)
     db_statement_timeout_ms: int = Field(default=30_000, ge=0)
     retry_after_seconds: int = Field(default=5, ge=1)
+    # Residents' reports
+    twin_radius_m: float = Field(default=100, gt=0, le=1000)
+    reopen_days: int = Field(default=14, ge=1)
+    sensitive_rounding_m: float = Field(default=100, ge=10, le=5000)
+    photo_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    photo_max_pixels: int = Field(default=40_000_000, ge=10_000)
+    photos_per_report: int = Field(default=3, ge=0, le=10)
+    # E-mail: notifications always go to the outbox table; they are mailed only when set.
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    mail_from: str = "noreply@co-creation.invalid"
     # Features the map draws per layer request; beyond it the API pages (issue 7 brings tiles).
     map_feature_limit: int = Field(default=5_000, ge=1, le=10_000)
 

@@ -17,7 +17,8 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 if [ "$(id -u)" -eq 0 ]; then SUDO=(); else SUDO=(sudo); fi
 as_postgres() {
-  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else sudo -u postgres -- "$@"; fi
+  # From / so psql does not complain that it cannot enter the caller's folder.
+  if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else (cd / && sudo -u postgres -- "$@"); fi
 }
 
 # apt_ensure PKG... : install the Debian packages that are not installed yet.
@@ -87,18 +88,29 @@ ENV
 }
 
 # provision_db NAME : role gisapp (password from .env) owning database NAME with PostGIS.
+# The password is set only when the role is new or the one in .env no longer works.
 provision_db() {
   local db="$1"
-  as_postgres psql -qAt -v ON_ERROR_STOP=1 -v pw="$GISAPP_DB_PASSWORD" >/dev/null <<'SQL'
-SELECT 'CREATE ROLE gisapp LOGIN CREATEDB' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'gisapp')
-\gexec
-ALTER ROLE gisapp PASSWORD :'pw';
-SQL
+  if ! as_postgres psql -qAtc "SELECT 1 FROM pg_roles WHERE rolname = 'gisapp'" | grep -q 1; then
+    say "creating database role gisapp"
+    as_postgres psql -q -v ON_ERROR_STOP=1 -c "CREATE ROLE gisapp LOGIN CREATEDB" >/dev/null
+    set_role_password
+  elif ! PGPASSWORD="$GISAPP_DB_PASSWORD" psql -h 127.0.0.1 -U gisapp -d postgres -qAtc 'SELECT 1' \
+      >/dev/null 2>&1; then
+    say "role gisapp exists with another password; setting the one in .env"
+    set_role_password
+  fi
   if ! as_postgres psql -qAtc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1; then
     say "creating database $db"
     as_postgres createdb -O gisapp "$db"
   fi
   as_postgres psql -q -d "$db" -c 'CREATE EXTENSION IF NOT EXISTS postgis' >/dev/null
+}
+
+set_role_password() {
+  as_postgres psql -q -v ON_ERROR_STOP=1 -v pw="$GISAPP_DB_PASSWORD" >/dev/null <<'SQL'
+ALTER ROLE gisapp PASSWORD :'pw';
+SQL
 }
 
 local_url() { echo "postgresql://gisapp:${GISAPP_DB_PASSWORD}@127.0.0.1:5432/$1"; }

@@ -362,6 +362,7 @@ window.addEventListener('load', function () {
     vectorTileLayerStyles: {sliced: {fill: true, fillColor: '#c00', color: '#c00'}}}).addTo(map);
   grid.on('click', function (e) { events.push('feature ' + e.layer.properties.name); });
   map.on('click', function () { events.push('map'); });
+  grid.on('load', function () { window.tilesLoaded = true; });
   window.testMap = map;
 });
 </script>
@@ -419,8 +420,9 @@ def test_vectorgrid_clicks_work_offline_in_chromium() -> None:
             page = browser.new_page(viewport={"width": 800, "height": 600})
             page.route("**/*", serve)
             page.goto(origin + "/")
-            page.wait_for_function("window.testMap !== undefined")
-            page.wait_for_timeout(500)  # the slicer cuts tiles in a web worker
+            # The slicer cuts tiles asynchronously; wait until they are drawn, however slow
+            # the machine is, instead of sleeping a fixed time.
+            page.wait_for_function("window.testMap !== undefined && window.tilesLoaded === true")
 
             def point(lat: float, lng: float) -> list[float]:
                 xy: list[float] = page.evaluate(
@@ -435,7 +437,7 @@ def test_vectorgrid_clicks_work_offline_in_chromium() -> None:
 
             page.mouse.click(*point(30.59, 114.30))  # on the square
             page.mouse.click(*point(30.62, 114.35))  # next to it
-            page.wait_for_timeout(200)
+            page.wait_for_function("window.events.length >= 3")
             events = page.evaluate("window.events")
         finally:
             browser.close()

@@ -27,7 +27,17 @@ def _csrf_for_cookie_sessions() -> None:
 
 
 def init_app(app: Flask) -> None:
-    from gisapp.api import areas, layers, me, openapi, reference, reports, tokens  # noqa: F401
+    from gisapp.api import (  # noqa: F401
+        areas,
+        following,
+        layers,
+        me,
+        openapi,
+        reference,
+        report_actions,
+        reports,
+        tokens,
+    )
 
     csrf.exempt(bp)
     app.register_blueprint(bp)

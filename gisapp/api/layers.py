@@ -10,6 +10,7 @@ from flask import Response, current_app, jsonify, request
 from flask_login import current_user
 
 from gisapp.api import bp
+from gisapp.api.reports import public_report_geom
 from gisapp.api.util import geojson_response, unknown_params
 from gisapp.auth.roles import role_of
 from gisapp.catalog import Catalog, LayerSpec
@@ -66,8 +67,15 @@ def layer_features(layer_id: str) -> Response:
     if bbox := parse_bbox(request.args.get("bbox")):
         where.append(bbox_filter(table.c.geom, bbox))
     limit = current_app.extensions["gisapp.settings"].map_feature_limit
+    # Reports keep their public (possibly rounded) location on the map too.
+    geometry = public_report_geom(table) if spec.source.table == "reports" else None
     body, _n, more = feature_collection(
-        get_session(), table, layer_properties(spec, role_of(current_user)), where, limit=limit
+        get_session(),
+        table,
+        layer_properties(spec, role_of(current_user)),
+        where,
+        limit=limit,
+        geometry=geometry,
     )
     resp = geojson_response(body)
     # The map shows a notice when a view holds more than it draws.

@@ -51,6 +51,20 @@ def _json(schema: dict[str, Any]) -> dict[str, Any]:
     return {"application/json": {"schema": schema}}
 
 
+REPORT_ID = _param("report_id", "Report id", {"type": "integer"}, "path")
+GEOJSON_ONE = {"application/geo+json": {"schema": {"type": "object"}}}
+NEW_REPORT: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["category", "description", "lon", "lat"],
+    "properties": {
+        "category": {"type": "string"},
+        "description": {"type": "string", "minLength": 1, "maxLength": 2000},
+        "lon": {"type": "number", "minimum": -180, "maximum": 180},
+        "lat": {"type": "number", "minimum": -90, "maximum": 90},
+        "contact": {"type": "string", "maxLength": 200, "description": "Private: never published"},
+    },
+}
 CODE_LIST = _json(
     {
         "type": "array",
@@ -213,6 +227,256 @@ def document() -> dict[str, Any]:
                             "Report", {"application/geo+json": {"schema": {"type": "object"}}}
                         ),
                         "404": ERROR,
+                    },
+                }
+            },
+            "/reports/nearby": {
+                "get": {
+                    "summary": "Open reports of a category within 100 m of a point (before filing a twin)",
+                    "parameters": [
+                        _param(
+                            "lon", "Longitude", {"type": "number", "minimum": -180, "maximum": 180}
+                        ),
+                        _param(
+                            "lat", "Latitude", {"type": "number", "minimum": -90, "maximum": 90}
+                        ),
+                        _param("category", "Category code", {"type": "string"}),
+                    ],
+                    "responses": {
+                        "200": _ok("Nearby open reports", _json({"type": "object"})),
+                        "422": ERROR,
+                    },
+                }
+            },
+            "/reports/{report_id}/supports": {
+                "post": {
+                    "summary": "Support (附议) a report; one per resident",
+                    "parameters": [REPORT_ID],
+                    "responses": {
+                        "201": _ok("Supported", _json({"type": "object"})),
+                        "404": ERROR,
+                        "409": ERROR,
+                    },
+                }
+            },
+            "/reports/{report_id}/status": {
+                "post": {
+                    "summary": "Grid worker: change the status (rejected needs a note; duplicate needs duplicate_of)",
+                    "security": [{"bearer": []}],
+                    "parameters": [REPORT_ID],
+                    "requestBody": {
+                        "required": True,
+                        "content": _json(
+                            {
+                                "type": "object",
+                                "additionalProperties": False,
+                                "required": ["status"],
+                                "properties": {
+                                    "status": {
+                                        "type": "string",
+                                        "enum": [
+                                            "accepted",
+                                            "in_progress",
+                                            "resolved",
+                                            "closed",
+                                            "duplicate",
+                                            "rejected",
+                                        ],
+                                    },
+                                    "note": {"type": "string", "maxLength": 2000},
+                                    "duplicate_of": {"type": "integer"},
+                                },
+                            }
+                        ),
+                    },
+                    "responses": {
+                        "200": _ok("The report", GEOJSON_ONE),
+                        "401": ERROR,
+                        "403": ERROR,
+                        "404": ERROR,
+                        "422": ERROR,
+                    },
+                }
+            },
+            "/reports/{report_id}/updates": {
+                "post": {
+                    "summary": "Grid worker: a public progress update",
+                    "security": [{"bearer": []}],
+                    "parameters": [REPORT_ID],
+                    "requestBody": {
+                        "required": True,
+                        "content": _json(
+                            {
+                                "type": "object",
+                                "additionalProperties": False,
+                                "required": ["note"],
+                                "properties": {
+                                    "note": {"type": "string", "minLength": 1, "maxLength": 2000}
+                                },
+                            }
+                        ),
+                    },
+                    "responses": {
+                        "201": _ok("The report", GEOJSON_ONE),
+                        "401": ERROR,
+                        "403": ERROR,
+                        "404": ERROR,
+                        "422": ERROR,
+                    },
+                }
+            },
+            "/reports/{report_id}/ratings": {
+                "post": {
+                    "summary": "Reporter or supporter: rate the fix (满意度 1-5)",
+                    "parameters": [REPORT_ID],
+                    "requestBody": {
+                        "required": True,
+                        "content": _json(
+                            {
+                                "type": "object",
+                                "additionalProperties": False,
+                                "required": ["score"],
+                                "properties": {
+                                    "score": {"type": "integer", "minimum": 1, "maximum": 5},
+                                    "comment": {"type": "string", "maxLength": 2000},
+                                },
+                            }
+                        ),
+                    },
+                    "responses": {
+                        "201": _ok("Rated", _json({"type": "object"})),
+                        "403": ERROR,
+                        "404": ERROR,
+                        "409": ERROR,
+                        "422": ERROR,
+                    },
+                }
+            },
+            "/reports/{report_id}/reopen": {
+                "post": {
+                    "summary": "Reporter or supporter: reopen a resolved report within 14 days",
+                    "parameters": [REPORT_ID],
+                    "requestBody": {
+                        "required": False,
+                        "content": _json(
+                            {
+                                "type": "object",
+                                "additionalProperties": False,
+                                "properties": {"reason": {"type": "string", "maxLength": 2000}},
+                            }
+                        ),
+                    },
+                    "responses": {
+                        "200": _ok("The report", GEOJSON_ONE),
+                        "403": ERROR,
+                        "404": ERROR,
+                        "409": ERROR,
+                    },
+                }
+            },
+            "/reports/{report_id}/photos/{photo_id}": {
+                "get": {
+                    "summary": "A report photo (metadata stripped)",
+                    "parameters": [
+                        REPORT_ID,
+                        _param("photo_id", "Photo id", {"type": "integer"}, "path"),
+                    ],
+                    "responses": {
+                        "200": _ok("Image", {"image/jpeg": {}, "image/png": {}}),
+                        "404": ERROR,
+                    },
+                }
+            },
+            "/follows": {
+                "post": {
+                    "summary": "Follow a report or an area",
+                    "security": [{"bearer": []}],
+                    "requestBody": {
+                        "required": True,
+                        "content": _json(
+                            {
+                                "type": "object",
+                                "additionalProperties": False,
+                                "properties": {
+                                    "report_id": {"type": "integer"},
+                                    "area": {"type": "string"},
+                                },
+                            }
+                        ),
+                    },
+                    "responses": {
+                        "201": _ok("Following", _json({"type": "object"})),
+                        "401": ERROR,
+                        "404": ERROR,
+                        "422": ERROR,
+                    },
+                }
+            },
+            "/follows/{follow_id}": {
+                "delete": {
+                    "summary": "Stop following",
+                    "security": [{"bearer": []}],
+                    "parameters": [_param("follow_id", "Follow id", {"type": "integer"}, "path")],
+                    "responses": {"204": _ok("Stopped"), "401": ERROR, "404": ERROR},
+                }
+            },
+            "/me/reports": {
+                "get": {
+                    "summary": "Reports I filed, support or follow",
+                    "security": [{"bearer": []}],
+                    "responses": {
+                        "200": _ok(
+                            "Reports", _json({"type": "array", "items": {"type": "object"}})
+                        ),
+                        "401": ERROR,
+                    },
+                }
+            },
+            "/me/notifications": {
+                "get": {
+                    "summary": "My notifications (the outbox)",
+                    "security": [{"bearer": []}],
+                    "responses": {
+                        "200": _ok(
+                            "Notifications", _json({"type": "array", "items": {"type": "object"}})
+                        ),
+                        "401": ERROR,
+                    },
+                }
+            },
+            "/me/notifications/read": {
+                "post": {
+                    "summary": "Mark my notifications read",
+                    "security": [{"bearer": []}],
+                    "responses": {"200": _ok("Marked", _json({"type": "object"})), "401": ERROR},
+                }
+            },
+            "/queue": {
+                "get": {
+                    "summary": "Grid worker: my areas' reports and the time-limit figures",
+                    "security": [{"bearer": []}],
+                    "parameters": [
+                        _param(
+                            "status", "Comma-separated statuses (default: open)", {"type": "string"}
+                        ),
+                        _param("category", "Category code", {"type": "string"}),
+                        _param(
+                            "min_age_days",
+                            "Filed at least this many days ago",
+                            {"type": "integer", "minimum": 0},
+                        ),
+                        _param(
+                            "min_supports",
+                            "At least this many supports",
+                            {"type": "integer", "minimum": 0},
+                        ),
+                        _param("overdue", "Only cases past their time limit", {"type": "boolean"}),
+                    ],
+                    "responses": {
+                        "200": _ok("Queue", _json({"type": "object"})),
+                        "401": ERROR,
+                        "403": ERROR,
+                        "422": ERROR,
                     },
                 }
             },

@@ -28,7 +28,7 @@ from gisapp.errors import DataFileError
 from gisapp.geo.models import LEVELS, Area
 from gisapp.maintenance.models import Facility, FacilityType, MaintenanceRecord
 from gisapp.planning.models import PHASES, Project
-from gisapp.reports.models import STATUSES, Category, Report, ReportContact
+from gisapp.reports.models import STATUSES, Category, Report, ReportContact, ReportEvent
 
 DEMO_PASSWORD = "co-create-demo"  # noqa: S105 - published in README; sample data only
 DEMO_OPEN311_KEY = "demo-open311-key"
@@ -136,8 +136,41 @@ def _point(geom: Any, label: str) -> Any:
     return from_shape(geom, srid=4326)
 
 
+STAFF_NOTES = {
+    "accepted": "已受理，已转交相关部门。",
+    "in_progress": "已派单，正在处理。",
+    "resolved": "已处理完毕，请居民查看。",
+    "closed": "居民确认，已办结。",
+    "rejected": "不属于本街道职责范围，已告知居民转报渠道。",
+}
+
+
+def _history(report: Report) -> list[ReportEvent]:
+    """A plausible public timeline for a sample report: filed, then its current status."""
+    events = [
+        ReportEvent(
+            kind="filed",
+            to_status="submitted",
+            actor_role="anonymous",
+            created_at=report.created_at,
+        )
+    ]
+    if report.status != "submitted":
+        events.append(
+            ReportEvent(
+                kind="status",
+                from_status="submitted",
+                to_status=report.status,
+                note=STAFF_NOTES.get(report.status, ""),
+                actor_role="grid_worker",
+                created_at=report.updated_at,
+            )
+        )
+    return events
+
+
 def load_reports(session: Session, path: Path) -> int:
-    categories = set(session.scalars(sa.select(Category.code)))
+    categories = {c.code: c for c in session.scalars(sa.select(Category))}
     n = 0
     for i, props, geom in _features(path):
         label = f"{path.name} feature {i} ({props.get('ref')})"

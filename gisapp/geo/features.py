@@ -77,6 +77,7 @@ def feature_collection(
     *,
     limit: int,
     extra_properties: dict[str, sa.ColumnElement[Any]] | None = None,
+    geometry: sa.ColumnElement[Any] | None = None,
 ) -> tuple[str, int, bool]:
     """Return (FeatureCollection JSON text, features returned, whether more matched)."""
     props: list[Any] = []
@@ -90,7 +91,9 @@ def feature_collection(
         sa.literal("id"),
         table.c.id,
         sa.literal("geometry"),
-        sa.cast(sa.func.ST_AsGeoJSON(table.c.geom, PRECISION), sa.JSON),
+        sa.cast(
+            sa.func.ST_AsGeoJSON(table.c.geom if geometry is None else geometry, PRECISION), sa.JSON
+        ),
         sa.literal("properties"),
         sa.func.json_build_object(*props),
     )

@@ -35,3 +35,16 @@ def overview_bounds(session: Session) -> list[list[float]] | None:
             west, south, east, north = (float(v) for v in box)
             return [[south, west], [north, east]]
     return None
+
+
+def areas_json(session: Session, feature: AreaLinks) -> dict[str, dict[str, object] | None]:
+    """``{level: {id, code, name_zh, name_en} | None}`` for every level."""
+    found = dict(areas_of(session, feature))
+    return {
+        level: (
+            {"id": a.id, "code": a.code, "name_zh": a.name_zh, "name_en": a.name_en}
+            if (a := found.get(level))
+            else None
+        )
+        for level in LEVELS
+    }

@@ -25,6 +25,8 @@ class Category(Base):
     # Sensitive categories (e.g. safety hazards at a home) have their public location rounded.
     sensitive: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     color: Mapped[str] = mapped_column(sa.String(9), default="#d7263d", server_default="#d7263d")
+    # The 12345-style time limit: days from filing to resolution.
+    time_limit_days: Mapped[int] = mapped_column(default=7, server_default="7")
     sort_order: Mapped[int] = mapped_column(default=0, server_default="0")
     active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
 
@@ -64,6 +66,13 @@ class Report(AreaLinks, Base):
     reporter_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
+    # Who filed it, as a supporter key ("u:<user id>" or "a:<hash of an anonymous browser id>"),
+    # so an anonymous reporter can still rate the fix; private like the contact.
+    reporter_key: Mapped[str | None] = mapped_column(sa.String(80))
+    due_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True), index=True)
+    duplicate_of_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("reports.id", ondelete="SET NULL"), index=True
+    )
 
     photos: Mapped[list[ReportPhoto]] = relationship(
         back_populates="report", cascade="all, delete-orphan", order_by="ReportPhoto.id"
@@ -101,3 +110,98 @@ class ReportPhoto(Base):
     )
 
     report: Mapped[Report] = relationship(back_populates="photos")
+
+
+EVENT_KINDS = ("filed", "status", "update", "merged", "reopened", "rated")
+
+
+class ReportEvent(Base):
+    """The timeline and audit trail of a report: every change, who made it, and why.
+
+    ``public`` events appear on the report page without the actor's identity; the actor is kept
+    for the audit trail only.
+    """
+
+    __tablename__ = "report_events"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "kind IN ('filed', 'status', 'update', 'merged', 'reopened', 'rated')", name="kind"
+        ),
+        sa.Index("ix_report_events_report_created", "report_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(sa.ForeignKey("reports.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    from_status: Mapped[str | None] = mapped_column(sa.String(16))
+    to_status: Mapped[str | None] = mapped_column(sa.String(16))
+    note: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    public: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    actor_role: Mapped[str] = mapped_column(sa.String(16), default="anonymous")
+    related_report_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("reports.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=sa.func.now()
+    )
+
+
+class ReportSupport(Base):
+    """附议 ("me too"): one per supporter per report."""
+
+    __tablename__ = "report_supports"
+
+    report_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
+    )
+    supporter: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=sa.func.now()
+    )
+
+
+class ReportRating(Base):
+    """满意度: the reporter's or a supporter's rating of the fix, 1-5, with a comment."""
+
+    __tablename__ = "report_ratings"
+    __table_args__ = (sa.CheckConstraint("score BETWEEN 1 AND 5", name="score"),)
+
+    report_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
+    )
+    rater: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
+    score: Mapped[int] = mapped_column()
+    comment: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    created_at: Mapped[dt.datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=sa.func.now()
+    )
+
+
+class Follow(Base):
+    """A resident following a report or an area."""
+
+    __tablename__ = "follows"
+    __table_args__ = (
+        sa.CheckConstraint("(report_id IS NULL) <> (area_id IS NULL)", name="one_target"),
+        sa.UniqueConstraint(
+            "user_id",
+            "report_id",
+            "area_id",
+            name="uq_follows_target",
+            postgresql_nulls_not_distinct=True,
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    report_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("reports.id", ondelete="CASCADE"), index=True
+    )
+    area_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("areas.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=sa.func.now()
+    )

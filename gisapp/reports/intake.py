@@ -1,0 +1,180 @@
+"""Filing a report: validate everything first, then write report, photos and event together.
+
+Usage::
+
+    draft = parse_report(fields, photos=[bytes, ...], settings=settings)   # raises ValidationFailed
+    report = file_report(session, draft, actor=Actor.of(current_user, anon_key), settings=...)
+
+Nothing is written until every field and photo has passed; a photo written to disk for a
+transaction that then fails is removed again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from gisapp.errors import ValidationFailed
+from gisapp.geo.models import Area
+from gisapp.reports.actors import Actor
+from gisapp.reports.models import Category, Report, ReportContact, ReportEvent, ReportPhoto
+from gisapp.reports.photos import CleanPhoto, clean_photo, store_photo
+from gisapp.settings import Settings
+
+FIELDS = {"category", "description", "lon", "lat", "contact"}
+MAX_DESCRIPTION = 2000
+
+
+@dataclass
+class Draft:
+    category: str
+    description: str
+    lon: float
+    lat: float
+    contact: str | None
+    photos: list[CleanPhoto] = field(default_factory=list)
+
+
+def _number(value: Any, name: str) -> float:
+    if isinstance(value, bool):
+        raise ValidationFailed(f"{name} must be a number", field=name)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValidationFailed(f"{name} must be a number", field=name) from None
+    if not math.isfinite(number):
+        raise ValidationFailed(f"{name} must be a finite number", field=name)
+    return number
+
+
+def _text(value: Any, name: str, *, required: bool, limit: int) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise ValidationFailed(f"{name} is required", field=name)
+        return None
+    if not isinstance(value, str):
+        raise ValidationFailed(f"{name} must be text", field=name)
+    text = value.strip()
+    if len(text) > limit:
+        raise ValidationFailed(f"{name} must be at most {limit} characters", field=name)
+    if any(ord(c) < 32 and c not in "\n\r\t" for c in text):
+        raise ValidationFailed(f"{name} contains control characters", field=name)
+    return text
+
+
+def parse_report(fields: Mapping[str, Any], photos: list[bytes], settings: Settings) -> Draft:
+    """Check the submitted fields and photos (no database access)."""
+    for key in fields:
+        if key not in FIELDS:
+            raise ValidationFailed(f"unknown field {str(key)[:40]!r}", field=str(key)[:64])
+    for key in ("category", "description", "lon", "lat"):
+        if key not in fields:
+            raise ValidationFailed(f"{key} is required", field=key)
+    category = _text(fields["category"], "category", required=True, limit=40)
+    description = _text(fields["description"], "description", required=True, limit=MAX_DESCRIPTION)
+    lon = _number(fields["lon"], "lon")
+    lat = _number(fields["lat"], "lat")
+    if not -90 <= lat <= 90:
+        hint = "; longitude and latitude may be swapped" if -90 <= lon <= 90 else ""
+        raise ValidationFailed(f"lat must be between -90 and 90{hint}", field="lat")
+    if not -180 <= lon <= 180:
+        raise ValidationFailed("lon must be between -180 and 180", field="lon")
+    contact = _text(fields.get("contact"), "contact", required=False, limit=200)
+    if len(photos) > settings.photos_per_report:
+        raise ValidationFailed(
+            f"at most {settings.photos_per_report} photos per report", field="photos"
+        )
+    cleaned = [clean_photo(raw, settings) for raw in photos]
+    assert category is not None and description is not None
+    return Draft(category, description, lon, lat, contact, cleaned)
+
+
+def _point(lon: float, lat: float) -> sa.ColumnElement[Any]:
+    return sa.func.ST_SetSRID(sa.func.ST_MakePoint(lon, lat), 4326)
+
+
+def _served(session: Session, lon: float, lat: float) -> bool:
+    return bool(
+        session.scalar(
+            sa.select(sa.literal(True))
+            .where(Area.level == "community", sa.func.ST_Intersects(Area.geom, _point(lon, lat)))
+            .limit(1)
+        )
+    )
+
+
+def check_location(session: Session, lon: float, lat: float) -> None:
+    """The point must lie in a community we serve; say so when lon/lat look swapped."""
+    if _served(session, lon, lat):
+        return
+    if -180 <= lat <= 180 and -90 <= lon <= 90 and _served(session, lat, lon):
+        raise ValidationFailed(
+            "longitude and latitude look swapped: send lon first, then lat", field="lon"
+        )
+    raise ValidationFailed("this place is outside every community this map serves", field="lon")
+
+
+def check_category(session: Session, code: str) -> Category:
+    category = session.get(Category, code)
+    if category is None or not category.active:
+        raise ValidationFailed(f"unknown category {code!r}", field="category")
+    return category
+
+
+def file_report(session: Session, draft: Draft, actor: Actor, settings: Settings) -> Report:
+    """Write the report; the caller commits. Photos on disk are removed if the write fails."""
+    category = check_category(session, draft.category)
+    check_location(session, draft.lon, draft.lat)
+    now = dt.datetime.now(dt.UTC)
+    report = Report(
+        category=category.code,
+        description=draft.description,
+        status="submitted",
+        geom=_point(draft.lon, draft.lat),
+        created_at=now,
+        updated_at=now,
+        due_at=now + dt.timedelta(days=category.time_limit_days),
+        reporter_id=actor.user_id,
+        reporter_key=actor.key,
+    )
+    if draft.contact:
+        report.contact = ReportContact(contact=draft.contact)
+    stored = []
+    try:
+        for photo in draft.photos:
+            saved = store_photo(photo, settings.upload_dir)
+            stored.append(saved)
+            report.photos.append(
+                ReportPhoto(
+                    filename=saved.filename,
+                    content_type=photo.content_type,
+                    width=photo.width,
+                    height=photo.height,
+                    size_bytes=len(photo.data),
+                )
+            )
+        session.add(report)
+        session.flush()
+        session.add(
+            ReportEvent(
+                report_id=report.id,
+                kind="filed",
+                to_status="submitted",
+                actor_id=actor.user_id,
+                actor_role=actor.role,
+                created_at=now,
+            )
+        )
+        session.flush()
+    except BaseException:
+        for saved in stored:
+            saved.path.unlink(missing_ok=True)
+        raise
+    session.refresh(report)
+    return report
