@@ -16,15 +16,19 @@ def static_url(path: str) -> str:
     return url_for("static", filename=path)
 
 
-def geometry_of(session: Session, geom: Any) -> dict[str, Any]:
-    text = session.scalar(sa.select(sa.func.ST_AsGeoJSON(geom, 6)))
+def geometry_of(
+    session: Session, geometry: Any, *where: sa.ColumnElement[bool]
+) -> dict[str, Any]:
+    """One geometry (a column or expression, filtered by ``where``) as GeoJSON."""
+    text = session.scalar(sa.select(sa.func.ST_AsGeoJSON(geometry, 6)).where(*where))
     data: dict[str, Any] = json.loads(text or "null")
     return data
 
 
-def small_map(session: Session, geom: Any, color: str) -> dict[str, str]:
+def small_map(geometry: dict[str, Any], color: str) -> dict[str, str]:
+    """The parts of a small map showing one GeoJSON geometry."""
     m = feature_map(
-        geometry_of(session, geom),
+        geometry,
         settings=current_app.extensions["gisapp.settings"],
         static_url=static_url,
         color=color,

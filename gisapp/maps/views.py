@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Blueprint, current_app, render_template
 from flask_login import current_user
 
@@ -12,6 +13,7 @@ from gisapp.i18n import current_locale
 from gisapp.maps.builder import build_map, map_parts
 from gisapp.maps.lookups import all_lookups
 from gisapp.pages import static_url
+from gisapp.reports.models import Category
 
 bp = Blueprint("maps", __name__)
 
@@ -28,4 +30,13 @@ def index() -> str:
         static_url=static_url,
         bounds=overview_bounds(get_session()),
     )
-    return render_template("map.html", map_parts=map_parts(m))
+    categories = get_session().scalars(
+        sa.select(Category).where(Category.active.is_(True)).order_by(Category.sort_order)
+    )
+    settings = current_app.extensions["gisapp.settings"]
+    return render_template(
+        "map.html",
+        map_parts=map_parts(m),
+        categories=list(categories),
+        max_photos=settings.photos_per_report,
+    )

@@ -8,7 +8,7 @@ from gisapp.db import get_session
 from gisapp.errors import NotFound
 from gisapp.geo.queries import areas_of
 from gisapp.i18n import current_locale
-from gisapp.pages import small_map
+from gisapp.pages import geometry_of, small_map
 from gisapp.planning.models import PHASE_NAMES, PHASES, Project
 
 bp = Blueprint("projects", __name__)
@@ -29,5 +29,8 @@ def detail(project_id: int) -> str:
         phases=phases,
         current_phase=PHASES.index(project.phase),
         areas=areas_of(session, project),
-        map_parts=small_map(session, project.geom, "#dd6b20"),
+        map_parts=small_map(
+            geometry_of(session, Project.geom, Project.id == project.id),
+            "#dd6b20",
+        ),
     )

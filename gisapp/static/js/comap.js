@@ -8,7 +8,7 @@
 (function () {
   "use strict";
 
-  var CoMap = { map: null, layers: {}, loaded: {}, strings: {} };
+  var CoMap = { map: null, layers: {}, loaded: {}, strings: {}, picking: false, pickHandler: null };
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -110,6 +110,12 @@
       onEachFeature: function (feature, sublayer) {
         sublayer.bindPopup(function () { return popupContent(opts, feature); },
                            { maxWidth: 280, autoPanPadding: [16, 16] });
+        // While a resident is placing a new report, a tap on a feature places the pin there
+        // instead of opening the feature's popup (popups stop the map's own click).
+        sublayer.on("click", function (e) {
+          if (CoMap.picking && CoMap.pickHandler) CoMap.pickHandler(e.latlng);
+        });
+        sublayer.on("popupopen", function () { if (CoMap.picking) sublayer.closePopup(); });
       }
     });
     var fetchedBounds = null;
