@@ -16,9 +16,7 @@ def static_url(path: str) -> str:
     return url_for("static", filename=path)
 
 
-def geometry_of(
-    session: Session, geometry: Any, *where: sa.ColumnElement[bool]
-) -> dict[str, Any]:
+def geometry_of(session: Session, geometry: Any, *where: sa.ColumnElement[bool]) -> dict[str, Any]:
     """One geometry (a column or expression, filtered by ``where``) as GeoJSON."""
     text = session.scalar(sa.select(sa.func.ST_AsGeoJSON(geometry, 6)).where(*where))
     data: dict[str, Any] = json.loads(text or "null")

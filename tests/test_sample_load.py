@@ -133,3 +133,18 @@ def test_the_whole_sample_loads_into_an_empty_database(db_session: Session) -> N
     )
     counts = load_sample(db_session, SAMPLE)
     assert counts["reports"] == _count(db_session, Report)
+
+
+def test_sample_reports_have_time_limits_and_timelines(db_session: Session) -> None:
+    from gisapp.models import ReportEvent
+
+    assert (
+        db_session.scalar(
+            sa.select(sa.func.count()).select_from(Report).where(Report.due_at.is_(None))
+        )
+        == 0
+    )
+    filed = db_session.scalar(
+        sa.select(sa.func.count()).select_from(ReportEvent).where(ReportEvent.kind == "filed")
+    )
+    assert filed == _count(db_session, Report)

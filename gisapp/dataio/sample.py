@@ -193,11 +193,16 @@ def load_reports(session: Session, path: Path) -> int:
             created_at=created,
             updated_at=updated,
             resolved_at=updated if status in ("resolved", "closed") else None,
+            due_at=created + dt.timedelta(days=categories[category].time_limit_days),
             support_count=int(props.get("support_count") or 0),
         )
         if props.get("contact"):
             report.contact = ReportContact(contact=str(props["contact"]))
         session.add(report)
+        session.flush()
+        for event in _history(report):
+            event.report_id = report.id
+            session.add(event)
         n += 1
     return n
 
