@@ -27,6 +27,10 @@ __all__ = ["Settings", "create_app"]
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the app: settings, database, layer catalog, i18n, auth, blueprints, CLI."""
     from gisapp import api, auth, catalog, db, health, i18n, maps, web_errors
+    from gisapp.maintenance.manager_views import bp as manager_bp
+    from gisapp.maintenance.views import bp as facilities_bp
+    from gisapp.planning import participation_views
+    from gisapp.planning.planner_views import bp as planner_bp
     from gisapp.planning.views import bp as projects_bp
     from gisapp.reports.views import bp as reports_bp
 
@@ -55,4 +59,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     api.init_app(app)
     app.register_blueprint(reports_bp)
     app.register_blueprint(projects_bp)
+    app.register_blueprint(facilities_bp)
+    app.register_blueprint(manager_bp)
+    participation_views.init_app(app)  # votes and rewards pages; reward rules checked
+    app.register_blueprint(planner_bp)
     return app

@@ -147,3 +147,49 @@ def serve(host: str, port: int, workers: int) -> None:
     ]
     click.echo(f"serving on http://{host}:{port} with {workers} workers")
     os.execv(sys.executable, args)  # noqa: S606 - replaces this process with gunicorn
+
+
+@main.group()
+def outbox() -> None:
+    """Notifications: every one is recorded in the outbox table."""
+
+
+@outbox.command("send")
+@with_appcontext
+def outbox_send() -> None:
+    """E-mail unsent notifications (only when GISAPP_SMTP_HOST is set); run it from cron."""
+    from gisapp.db import session_scope
+    from gisapp.notify.outbox import send_pending
+
+    settings = current_app.extensions["gisapp.settings"]
+    if not settings.smtp_host:
+        click.echo("GISAPP_SMTP_HOST is not set: notifications stay in the outbox")
+        return
+    with session_scope() as s:
+        sent, failed = send_pending(s, settings)
+    click.echo(f"sent {sent}, failed {failed}")
+
+
+@main.command("demo-data")
+@click.option("--communities", default=1000, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--reports", default=1_000_000, show_default=True, type=click.IntRange(0, 50_000_000))
+@click.option("--facilities", default=50_000, show_default=True, type=click.IntRange(0, 5_000_000))
+@click.option("--seed", default=20261126, show_default=True, type=int)
+@with_appcontext
+def demo_data(communities: int, reports: int, facilities: int, seed: int) -> None:
+    """Fill an empty database with a synthetic province for load tests (COPY, not row by row)."""
+    import time
+
+    from gisapp.dataio.demo import Plan, generate
+    from gisapp.db import session_scope
+
+    started = time.perf_counter()
+    with session_scope() as s:
+        try:
+            counts = generate(s, Plan(communities, reports, facilities, seed))
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from exc
+    elapsed = time.perf_counter() - started
+    click.echo(
+        "generated " + ", ".join(f"{n} {k}" for k, n in counts.items()) + f" in {elapsed:.1f} s"
+    )

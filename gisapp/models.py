@@ -4,9 +4,30 @@ from gisapp.auth.models import ApiKey, ApiToken, User, UserArea
 from gisapp.db import Base
 from gisapp.geo.models import LEVELS, Area, AreaLinks
 from gisapp.idempotency import IdempotencyKey
-from gisapp.maintenance.models import Facility, FacilityType, MaintenanceRecord
+from gisapp.maintenance.models import (
+    Facility,
+    FacilityFacts,
+    FacilityMonth,
+    FacilityPhoto,
+    FacilitySteward,
+    FacilityType,
+    MaintenanceRecord,
+)
 from gisapp.notify.models import OutboxMessage
-from gisapp.planning.models import PHASES, Project
+from gisapp.planning.models import (
+    PHASES,
+    Project,
+    ProjectBudgetLine,
+    ProjectMilestone,
+    ProjectReport,
+)
+from gisapp.planning.participation import (
+    Ballot,
+    Pledge,
+    ProjectRating,
+    VoteCandidate,
+    VoteRound,
+)
 from gisapp.reports.models import (
     STATUSES,
     Category,
@@ -27,15 +48,25 @@ __all__ = [
     "ApiToken",
     "Area",
     "AreaLinks",
+    "Ballot",
     "Base",
     "Category",
     "Facility",
+    "FacilityFacts",
+    "FacilityMonth",
+    "FacilityPhoto",
+    "FacilitySteward",
     "FacilityType",
     "Follow",
     "IdempotencyKey",
     "MaintenanceRecord",
     "OutboxMessage",
+    "Pledge",
     "Project",
+    "ProjectBudgetLine",
+    "ProjectMilestone",
+    "ProjectRating",
+    "ProjectReport",
     "Report",
     "ReportContact",
     "ReportEvent",
@@ -44,4 +75,6 @@ __all__ = [
     "ReportSupport",
     "User",
     "UserArea",
+    "VoteCandidate",
+    "VoteRound",
 ]

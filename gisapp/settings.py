@@ -89,6 +89,11 @@ class Settings(BaseSettings):
     mail_from: str = "noreply@co-creation.invalid"
     # Features the map draws per layer request; beyond it the API pages (issue 7 brings tiles).
     map_feature_limit: int = Field(default=5_000, ge=1, le=10_000)
+    # Participation: one hour of residents' labour (投工投劳) is valued at this many yuan in
+    # budget lines and in 以奖代补 rewards; reports within this radius of a finished project are
+    # compared 6 months before and after its completion (效果共评).
+    labour_hour_value_yuan: float = Field(default=30, gt=0, le=10_000)
+    related_radius_m: float = Field(default=300, gt=0, le=5_000)
 
     @field_validator("database_url")
     @classmethod

@@ -153,4 +153,5 @@ def live_server(settings: Settings, engine: sa.Engine) -> Iterator[str]:
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
+    server.server_close()
     get_db(app).engine.dispose()

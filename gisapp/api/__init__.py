@@ -29,10 +29,14 @@ def _csrf_for_cookie_sessions() -> None:
 def init_app(app: Flask) -> None:
     from gisapp.api import (  # noqa: F401
         areas,
+        coverage,
+        facilities,
         following,
         layers,
         me,
         openapi,
+        participation,
+        planning,
         reference,
         report_actions,
         reports,

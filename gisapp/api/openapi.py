@@ -10,6 +10,8 @@ from typing import Any
 from flask import Response, jsonify
 
 from gisapp.api import bp
+from gisapp.api.maintenance_doc import PATHS as MAINTENANCE_PATHS
+from gisapp.api.participation_doc import PATHS as PARTICIPATION_PATHS
 
 ERROR = {"$ref": "#/components/responses/Error"}
 
@@ -56,13 +58,30 @@ GEOJSON_ONE = {"application/geo+json": {"schema": {"type": "object"}}}
 NEW_REPORT: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
-    "required": ["category", "description", "lon", "lat"],
+    "required": ["category", "description"],
+    "description": "lon and lat are required unless facility_id is given (the report is then "
+    "placed at the facility)",
     "properties": {
         "category": {"type": "string"},
         "description": {"type": "string", "minLength": 1, "maxLength": 2000},
         "lon": {"type": "number", "minimum": -180, "maximum": 180},
         "lat": {"type": "number", "minimum": -90, "maximum": 90},
         "contact": {"type": "string", "maxLength": 200, "description": "Private: never published"},
+        "facility_id": {"type": "integer", "description": "A fault report on this facility"},
+    },
+}
+SITE_REQUEST: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["facility_type", "candidates"],
+    "properties": {
+        "facility_type": {"type": "string"},
+        "radius_m": {"type": "number", "exclusiveMinimum": 0, "maximum": 10000},
+        "candidates": {
+            "description": "{points: [[lon, lat], ...]} | {grid: {area, spacing_m}} | {polygons: [GeoJSON, ...]}",
+            "oneOf": [{"type": "object"}, {"type": "array"}],
+        },
+        "area": {"type": "string"},
     },
 }
 CODE_LIST = _json(
@@ -480,6 +499,144 @@ def document() -> dict[str, Any]:
                     },
                 }
             },
+            "/analysis/demand": {
+                "get": {
+                    "summary": "Planner: open reports per 1,000 residents by area (GeoJSON)",
+                    "security": [{"bearer": []}],
+                    "parameters": [
+                        _param("level", "street, community, grid or building", {"type": "string"}),
+                        _param("category", "Category code", {"type": "string"}),
+                    ],
+                    "responses": {
+                        "200": _ok("Areas with demand", GEOJSON),
+                        "401": ERROR,
+                        "403": ERROR,
+                        "422": ERROR,
+                    },
+                }
+            },
+            "/analysis/heat": {
+                "get": {
+                    "summary": "Planner: open reports as [lat, lon, weight] for a heatmap",
+                    "security": [{"bearer": []}],
+                    "parameters": [_param("category", "Category code", {"type": "string"})],
+                    "responses": {
+                        "200": _ok("Points", _json({"type": "object"})),
+                        "401": ERROR,
+                        "403": ERROR,
+                        "422": ERROR,
+                    },
+                }
+            },
+            "/analysis/hotspots": {
+                "get": {
+                    "summary": "Planner: Getis-Ord Gi* hot spots of demand by grid",
+                    "security": [{"bearer": []}],
+                    "parameters": [_param("category", "Category code", {"type": "string"})],
+                    "responses": {
+                        "200": _ok("Grids with gi_z, p_value, hotspot", GEOJSON),
+                        "401": ERROR,
+                        "403": ERROR,
+                        "422": ERROR,
+                    },
+                }
+            },
+            "/analysis/gaps": {
+                "get": {
+                    "summary": "Planner: buildings and population no facility of a type reaches",
+                    "security": [{"bearer": []}],
+                    "parameters": [
+                        _param("facility_type", "Facility type code", {"type": "string"}),
+                        _param(
+                            "radius_m",
+                            "Walking radius (default per type)",
+                            {"type": "number", "exclusiveMinimum": 0, "maximum": 10000},
+                        ),
+                        _param("area", "Area code or id", {"type": "string"}),
+                    ],
+                    "responses": {
+                        "200": _ok("Unreached buildings with totals", GEOJSON),
+                        "401": ERROR,
+                        "403": ERROR,
+                        "404": ERROR,
+                        "422": ERROR,
+                    },
+                }
+            },
+            "/analysis/site-scores": {
+                "post": {
+                    "summary": "Planner: rank candidate sites with their factors",
+                    "security": [{"bearer": []}],
+                    "requestBody": {"required": True, "content": _json(SITE_REQUEST)},
+                    "responses": {
+                        "200": _ok("Ranked candidates", _json({"type": "object"})),
+                        "401": ERROR,
+                        "403": ERROR,
+                        "422": ERROR,
+                    },
+                }
+            },
+            "/analysis/mclp": {
+                "post": {
+                    "summary": "Planner: choose k sites by the Maximal Coverage Location Problem (spopt), beside the greedy ranking",
+                    "security": [{"bearer": []}],
+                    "requestBody": {
+                        "required": True,
+                        "content": _json(
+                            {
+                                **SITE_REQUEST,
+                                "required": ["facility_type", "candidates", "k"],
+                                "properties": {
+                                    **SITE_REQUEST["properties"],
+                                    "k": {"type": "integer", "minimum": 1},
+                                },
+                            }
+                        ),
+                    },
+                    "responses": {
+                        "200": _ok("Chosen sites and coverage", _json({"type": "object"})),
+                        "401": ERROR,
+                        "403": ERROR,
+                        "422": ERROR,
+                    },
+                }
+            },
+            "/projects": {
+                "post": {
+                    "summary": "Planner: create a project (footprint inside one community, budget lines, milestones, linked reports)",
+                    "security": [{"bearer": []}],
+                    "requestBody": {
+                        "required": True,
+                        "content": _json(
+                            {
+                                "type": "object",
+                                "additionalProperties": False,
+                                "required": ["title_zh", "geometry"],
+                                "properties": {
+                                    "title_zh": {"type": "string", "maxLength": 200},
+                                    "title_en": {"type": "string", "maxLength": 200},
+                                    "description": {"type": "string", "maxLength": 4000},
+                                    "geometry": {"type": "object"},
+                                    "phase": {"type": "string"},
+                                    "progress": {"type": "integer", "minimum": 0, "maximum": 100},
+                                    "facility_type": {"type": "string"},
+                                    "started_on": {"type": "string", "format": "date"},
+                                    "budget_lines": {"type": "array", "items": {"type": "object"}},
+                                    "milestones": {"type": "array", "items": {"type": "object"}},
+                                    "report_ids": {"type": "array", "items": {"type": "integer"}},
+                                },
+                            }
+                        ),
+                    },
+                    "responses": {
+                        "201": _ok("Created", _json({"type": "object"})),
+                        "400": ERROR,
+                        "401": ERROR,
+                        "403": ERROR,
+                        "422": ERROR,
+                    },
+                }
+            },
             "/layers": {
                 "get": {
                     "summary": "Map layers the caller may see",
@@ -498,6 +655,8 @@ def document() -> dict[str, Any]:
                     "responses": {"200": _ok("Features", GEOJSON), "404": ERROR, "422": ERROR},
                 }
             },
+            **PARTICIPATION_PATHS,
+            **MAINTENANCE_PATHS,
             "/openapi.json": {
                 "get": {
                     "summary": "This document",

@@ -1,7 +1,8 @@
 """Reports: list, read, file, and find twins.
 
 - ``GET /api/v1/reports`` (GeoJSON, public fields) and ``GET /api/v1/reports/{id}``
-- ``POST /api/v1/reports`` (JSON, or multipart with up to 3 ``photos``; ``Idempotency-Key``)
+- ``POST /api/v1/reports`` (JSON, or multipart with up to 3 ``photos``; ``Idempotency-Key``);
+  with ``facility_id`` a fault report on that facility, placed at it unless lon/lat are sent
 - ``GET /api/v1/reports/nearby?lon=&lat=&category=`` (open twins within 100 m)
 
 Public views never join the contact table; sensitive categories show a rounded location.
@@ -40,6 +41,7 @@ PUBLIC_FIELDS = (
     "updated_at",
     "resolved_at",
     "duplicate_of_id",
+    "facility_id",
     "district_id",
     "street_id",
     "community_id",
@@ -103,6 +105,7 @@ def report_feature(report: Report) -> dict[str, Any]:
         "resolved_at": report.resolved_at.isoformat() if report.resolved_at else None,
         "due_at": report.due_at.isoformat() if report.due_at else None,
         "duplicate_of_id": report.duplicate_of_id,
+        "facility_id": report.facility_id,
         "areas": areas_json(session, report),
         "photos": [
             f"/api/v1/reports/{report.id}/photos/{p.id}" for p in photos_of(session, report.id)
@@ -174,6 +177,7 @@ def create_report() -> tuple[Response, int]:
     body = {
         "id": report.id,
         "status": report.status,
+        "facility_id": report.facility_id,
         "areas": areas_json(session, report),
         "url": f"/reports/{report.id}",
     }

@@ -24,9 +24,10 @@ from gisapp import reference
 from gisapp.auth.models import ApiKey, User, UserArea
 from gisapp.auth.passwords import hash_password
 from gisapp.auth.tokens import digest
+from gisapp.dataio.sample_participation import load_participation
 from gisapp.errors import DataFileError
 from gisapp.geo.models import LEVELS, Area
-from gisapp.maintenance.models import Facility, FacilityType, MaintenanceRecord
+from gisapp.maintenance.models import Facility, FacilitySteward, FacilityType, MaintenanceRecord
 from gisapp.planning.models import PHASES, Project
 from gisapp.reports.models import STATUSES, Category, Report, ReportContact, ReportEvent
 
@@ -301,6 +302,23 @@ def create_demo_accounts(session: Session, areas: dict[str, Area]) -> None:
     session.add(ApiKey(name="demo Open311 client", key_hash=digest(DEMO_OPEN311_KEY)))
 
 
+def create_demo_adoptions(session: Session) -> int:
+    """demo-resident looks after two facilities of the first community (a steward, 认领)."""
+    resident = session.scalars(sa.select(User).where(User.username == "demo-resident")).one()
+    # Area links are set by a trigger, so they are read back rather than taken from the objects.
+    rows = session.execute(
+        sa.select(Facility.id, Facility.community_id)
+        .where(Facility.status == "active", Facility.community_id.is_not(None))
+        .order_by(Facility.community_id, Facility.code)
+        .limit(2)
+    ).all()
+    for facility_id, community_id in rows:
+        session.add(
+            FacilitySteward(facility_id=facility_id, user_id=resident.id, community_id=community_id)
+        )
+    return len(rows)
+
+
 def is_empty(session: Session) -> bool:
     return session.scalar(sa.select(sa.func.count()).select_from(Area)) == 0
 
@@ -320,4 +338,6 @@ def load_sample(session: Session, directory: Path) -> dict[str, int]:
     )
     create_demo_accounts(session, areas)
     session.flush()
+    counts["stewards"] = create_demo_adoptions(session)
+    counts.update(load_participation(session))
     return counts

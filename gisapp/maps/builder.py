@@ -13,13 +13,15 @@ Usage::
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
 import folium
 from branca.element import Figure
 from flask_babel import gettext as _
-from folium.plugins import LocateControl
+from folium.plugins import Draw, LocateControl
+from folium.utilities import JsCode
 from markupsafe import escape
 
 from gisapp.catalog import Catalog, LayerSpec
@@ -67,6 +69,8 @@ def _strings() -> dict[str, str]:
         "legend": _("Legend"),
         "empty": _("(none)"),
         "yuan": _("CNY"),
+        "locateFailed": _("Your location is not available; tap the map instead."),
+        "layers": _("Layers"),
     }
 
 
@@ -79,6 +83,8 @@ def build_map(
     lookups: dict[str, dict[str, Any]],
     static_url: Callable[[str], str],
     bounds: list[list[float]] | None = None,
+    extra_js: tuple[str, ...] = (),
+    draw: bool = False,
 ) -> folium.Map:
     m = folium.Map(
         location=[settings.map_center_lat, settings.map_center_lon],
@@ -90,10 +96,14 @@ def build_map(
         zoom_snap=0.5,
     )
     localize(m, static_url)
+    # Folium gives max_zoom only to a tile layer; without a basemap the map needs its own.
+    m.options["maxZoom"] = 19
     if bounds:
         m.fit_bounds(bounds, padding=(12, 12))
     # The page template already links comap.css; the map adds only its script.
     m.add_js_link("comap_js", static_url(SHARED_JS))
+    for path in extra_js:
+        m.add_js_link(path.rsplit("/", 1)[-1], static_url(path))
     if settings.basemap_url:
         folium.TileLayer(
             tiles=settings.basemap_url,
@@ -127,10 +137,21 @@ def build_map(
         strings={"title": _("Show my location")},
         flyTo=True,
         keepCurrentZoomLevel=False,
-        initialZoomLevel=17,
+        locateOptions={"maxZoom": 17},
+        onLocationError=JsCode("function (err) { CoMap.notice(CoMap.strings.locateFailed); }"),
     )
     localize(locate, static_url)
     locate.add_to(m)
+    if draw:
+        # Footprints for projects: the page script listens for the map's draw:created event.
+        drawing = Draw(
+            export=False,
+            show_geometry_on_click=False,
+            draw_options={"circle": False, "circlemarker": False, "rectangle": False},
+            edit_options={"edit": False, "remove": True},
+        )
+        localize(drawing, static_url)
+        drawing.add_to(m)
     Legend({"layers": legend_layers, "strings": _strings()}).add_to(m)
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
     return m
@@ -141,8 +162,10 @@ def map_parts(m: folium.Map) -> dict[str, str]:
     root = m.get_root()
     assert isinstance(root, Figure)
     root.render()
+    # Folium's viewport tag forbids pinch-zoom (user-scalable=no); the page has its own.
+    header = re.sub(r'<meta name="viewport"[^>]*>', "", root.header.render())
     return {
-        "header": root.header.render(),
+        "header": header,
         "html": root.html.render(),
         "script": root.script.render(),
     }

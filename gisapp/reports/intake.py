@@ -18,27 +18,32 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from geoalchemy2 import Geography
 from sqlalchemy.orm import Session
 
 from gisapp.errors import ValidationFailed
 from gisapp.geo.models import Area
+from gisapp.maintenance.models import Facility
 from gisapp.reports.actors import Actor
 from gisapp.reports.models import Category, Report, ReportContact, ReportEvent, ReportPhoto
 from gisapp.reports.photos import CleanPhoto, clean_photo, store_photo
 from gisapp.settings import Settings
 
-FIELDS = {"category", "description", "lon", "lat", "contact"}
+FIELDS = {"category", "description", "lon", "lat", "contact", "facility_id"}
 MAX_DESCRIPTION = 2000
+# A fault report on a facility is placed at the facility; a place sent with it must be near.
+FACILITY_REACH_M = 250
 
 
 @dataclass
 class Draft:
     category: str
     description: str
-    lon: float
-    lat: float
+    lon: float | None
+    lat: float | None
     contact: str | None
     photos: list[CleanPhoto] = field(default_factory=list)
+    facility_id: int | None = None
 
 
 def _number(value: Any, name: str) -> float:
@@ -73,18 +78,23 @@ def parse_report(fields: Mapping[str, Any], photos: list[bytes], settings: Setti
     for key in fields:
         if key not in FIELDS:
             raise ValidationFailed(f"unknown field {str(key)[:40]!r}", field=str(key)[:64])
-    for key in ("category", "description", "lon", "lat"):
+    facility_id = _facility_id(fields.get("facility_id"))
+    # On a facility the place is the facility's, unless one is sent.
+    placed = facility_id is None or "lon" in fields or "lat" in fields
+    for key in ("category", "description", "lon", "lat") if placed else ("category", "description"):
         if key not in fields:
             raise ValidationFailed(f"{key} is required", field=key)
     category = _text(fields["category"], "category", required=True, limit=40)
     description = _text(fields["description"], "description", required=True, limit=MAX_DESCRIPTION)
-    lon = _number(fields["lon"], "lon")
-    lat = _number(fields["lat"], "lat")
-    if not -90 <= lat <= 90:
-        hint = "; longitude and latitude may be swapped" if -90 <= lon <= 90 else ""
-        raise ValidationFailed(f"lat must be between -90 and 90{hint}", field="lat")
-    if not -180 <= lon <= 180:
-        raise ValidationFailed("lon must be between -180 and 180", field="lon")
+    lon = lat = None
+    if placed:
+        lon = _number(fields["lon"], "lon")
+        lat = _number(fields["lat"], "lat")
+        if not -90 <= lat <= 90:
+            hint = "; longitude and latitude may be swapped" if -90 <= lon <= 90 else ""
+            raise ValidationFailed(f"lat must be between -90 and 90{hint}", field="lat")
+        if not -180 <= lon <= 180:
+            raise ValidationFailed("lon must be between -180 and 180", field="lon")
     contact = _text(fields.get("contact"), "contact", required=False, limit=200)
     if len(photos) > settings.photos_per_report:
         raise ValidationFailed(
@@ -92,7 +102,18 @@ def parse_report(fields: Mapping[str, Any], photos: list[bytes], settings: Setti
         )
     cleaned = [clean_photo(raw, settings) for raw in photos]
     assert category is not None and description is not None
-    return Draft(category, description, lon, lat, contact, cleaned)
+    return Draft(category, description, lon, lat, contact, cleaned, facility_id)
+
+
+def _facility_id(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValidationFailed("facility_id must be a facility's id", field="facility_id")
+    text = str(value).strip()
+    if not text.isdigit() or int(text) >= 2**31:
+        raise ValidationFailed("facility_id must be a facility's id", field="facility_id")
+    return int(text)
 
 
 def _point(lon: float, lat: float) -> sa.ColumnElement[Any]:
@@ -127,9 +148,48 @@ def check_category(session: Session, code: str) -> Category:
     return category
 
 
+def check_facility(
+    session: Session, facility_id: int, lon: float | None, lat: float | None
+) -> tuple[float, float]:
+    """A fault report's facility must be in use; the report is placed at it (or near it)."""
+    facility = session.get(Facility, facility_id)
+    if facility is None:
+        raise ValidationFailed(f"no facility {facility_id}", field="facility_id")
+    if facility.status != "active":
+        raise ValidationFailed(
+            "this facility has been removed; report the problem at its place on the map",
+            field="facility_id",
+        )
+    if lon is None or lat is None:
+        x, y = session.execute(
+            sa.select(sa.func.ST_X(Facility.geom), sa.func.ST_Y(Facility.geom)).where(
+                Facility.id == facility_id
+            )
+        ).one()
+        return float(x), float(y)
+    distance = session.scalar(
+        sa.select(
+            sa.func.ST_Distance(
+                sa.cast(Facility.geom, Geography(srid=4326)),
+                sa.cast(_point(lon, lat), Geography(srid=4326)),
+            )
+        ).where(Facility.id == facility_id)
+    )
+    if distance is not None and distance > FACILITY_REACH_M:
+        raise ValidationFailed(
+            f"this place is {distance:.0f} m from facility {facility.code}; "
+            "leave lon/lat out to place the report at the facility",
+            field="lon",
+        )
+    return lon, lat
+
+
 def file_report(session: Session, draft: Draft, actor: Actor, settings: Settings) -> Report:
     """Write the report; the caller commits. Photos on disk are removed if the write fails."""
     category = check_category(session, draft.category)
+    if draft.facility_id is not None:
+        draft.lon, draft.lat = check_facility(session, draft.facility_id, draft.lon, draft.lat)
+    assert draft.lon is not None and draft.lat is not None
     check_location(session, draft.lon, draft.lat)
     now = dt.datetime.now(dt.UTC)
     report = Report(
@@ -142,6 +202,7 @@ def file_report(session: Session, draft: Draft, actor: Actor, settings: Settings
         due_at=now + dt.timedelta(days=category.time_limit_days),
         reporter_id=actor.user_id,
         reporter_key=actor.key,
+        facility_id=draft.facility_id,
     )
     if draft.contact:
         report.contact = ReportContact(contact=draft.contact)

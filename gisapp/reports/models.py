@@ -73,6 +73,10 @@ class Report(AreaLinks, Base):
     duplicate_of_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("reports.id", ondelete="SET NULL"), index=True
     )
+    # A fault report on a facility (tap the facility or scan its label): an open fault of it.
+    facility_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("facilities.id", ondelete="SET NULL"), index=True
+    )
 
     photos: Mapped[list[ReportPhoto]] = relationship(
         back_populates="report", cascade="all, delete-orphan", order_by="ReportPhoto.id"

@@ -70,7 +70,7 @@
       opts.fields.forEach(function (f) { if (f.name === opts.popupTitle) titleField = f; });
       var title = titleField ? formatValue(opts, titleField, props[opts.popupTitle])
                              : props[opts.popupTitle];
-      box.appendChild(el("h3", "comap-popup-title", title));
+      box.appendChild(el("h2", "comap-popup-title", title));
     }
     var list = el("dl", "comap-popup-fields");
     opts.fields.forEach(function (f) {
@@ -87,6 +87,8 @@
     return box;
   }
 
+  CoMap.notice = function (message) { notice(message); };
+
   function notice(message) {
     var box = document.getElementById("comap-notice");
     if (!box) return;
@@ -98,13 +100,24 @@
     return outer && outer.contains(inner);
   }
 
+  // Each catalog layer draws in a pane of its own, stacked in catalog order (reports above
+  // areas). The layers load in parallel: in one shared pane, whichever answered last would be
+  // drawn on top and catch the clicks meant for the markers under it.
+  var paneCount = 0;
+
   CoMap.catalogLayer = function (map, opts) {
+    var pane = "comap-" + opts.id;
+    if (!map.getPane(pane)) {
+      map.createPane(pane, map.getPane("overlayPane")).style.zIndex = String(++paneCount);
+    }
     var layer = L.geoJSON(null, {
+      pane: pane,
       style: function (feature) { return pathStyle(opts, feature); },
       pointToLayer: function (feature, latlng) {
         var s = pathStyle(opts, feature);
         s.radius = opts.style.radius;
         s.color = opts.style.color;
+        s.pane = pane;
         return L.circleMarker(latlng, s);
       },
       onEachFeature: function (feature, sublayer) {
@@ -232,6 +245,15 @@
     // folium gives Map(max_zoom=...) only to its tile layer, so a map without a basemap has no
     // zoom limit: "show my location" then zooms past 19 (to NaN for a fix with accuracy 0).
     if (!isFinite(map.getMaxZoom())) map.setMaxZoom(19);
+    // Leaflet's layer button says "Layers" in English whatever the page's language.
+    // (The control is added after this runs, hence the timeout.)
+    setTimeout(function () {
+      var toggle = document.querySelector(".leaflet-control-layers-toggle");
+      if (toggle && CoMap.strings.layers) {
+        toggle.title = CoMap.strings.layers;
+        toggle.setAttribute("aria-label", CoMap.strings.layers);
+      }
+    }, 0);
     document.documentElement.setAttribute("data-map-ready", "true");
   };
 

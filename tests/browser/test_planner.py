@@ -1,0 +1,63 @@
+"""A planner at a desk: demand, hot spots, gaps, ranked candidates, the MCLP choice, and a new
+project created from the chosen site."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import Page, expect
+
+from .conftest import PageLog
+
+
+@pytest.fixture
+def new_projects(engine: sa.Engine) -> Iterator[None]:
+    with engine.connect() as conn:
+        before = conn.execute(sa.text("SELECT coalesce(max(id), 0) FROM projects")).scalar()
+    yield
+    with engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM projects WHERE id > :i"), {"i": before})
+
+
+def test_planner_chooses_sites_and_creates_a_project(
+    new_page: Callable[..., Page], page_log: PageLog, live_server: str, new_projects: None
+) -> None:
+    page = new_page(viewport={"width": 1400, "height": 900})
+    page.goto(live_server + "/login?next=/planner")
+    page.get_by_label("用户名").fill("demo-planner")
+    page.get_by_label("密码").fill("co-create-demo")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_function("() => window.CoMap && CoMap.loaded['areas-community'] > 0")
+
+    page.get_by_role("button", name="每千人诉求数").click()
+    expect(page.locator("#demand-legend .legend-row")).to_have_count(5)
+    page.get_by_role("button", name="热点分析（Gi*）").click()
+    expect(page.locator("#demand-legend")).to_contain_text("Getis-Ord Gi*")
+
+    page.locator("#gaps-type").select_option("playground")
+    page.get_by_role("button", name="显示覆盖缺口").click()
+    expect(page.locator("#gaps-result")).to_contain_text("栋")
+
+    page.locator("#sites-type").select_option("playground")
+    page.get_by_role("button", name="对候选点排序").click()
+    rows = page.locator("#sites-result tbody tr")
+    expect(rows.first).to_be_visible()
+    assert rows.count() >= 5
+    page.get_by_role("button", name="选出 k 个点位").click()
+    expect(page.locator("#sites-result")).to_contain_text("最大覆盖（MCLP）")
+    expect(page.locator("#sites-result")).to_contain_text("得分最高（贪心）")
+
+    page.locator(".site-label.mclp").first.click()
+    page.get_by_role("button", name="在此新建项目").click()
+    form = page.locator("#project-form")
+    form.get_by_label("项目名称（中文）").fill("新建儿童游乐场")
+    form.get_by_label("政府资金").fill("200000")
+    form.get_by_label("居民投工投劳（小时").fill("120")
+    form.get_by_role("button", name="新建项目").click()
+    link = page.locator("#project-created-link")
+    expect(link).to_be_visible()
+    link.click()
+    expect(page.locator("h1")).to_have_text("新建儿童游乐场")
+    page_log.assert_no_errors()
