@@ -21,7 +21,6 @@ import folium
 from branca.element import Figure
 from flask_babel import gettext as _
 from folium.plugins import Draw, LocateControl
-from folium.utilities import JsCode
 from markupsafe import escape
 
 from gisapp.catalog import Catalog, LayerSpec
@@ -138,7 +137,6 @@ def build_map(
         flyTo=True,
         keepCurrentZoomLevel=False,
         locateOptions={"maxZoom": 17},
-        onLocationError=JsCode("function (err) { CoMap.notice(CoMap.strings.locateFailed); }"),
     )
     localize(locate, static_url)
     locate.add_to(m)

@@ -182,8 +182,21 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("facility_id", name=op.f("pk_facility_facts")),
     )
+    # Covering indexes: a level's coverage figures are an index-only scan in area order.
     for level in ("district", "street", "community", "grid", "building"):
-        op.create_index(f"ix_facility_facts_{level}", "facility_facts", [f"{level}_id"])
+        op.create_index(
+            f"ix_facility_facts_{level}",
+            "facility_facts",
+            [f"{level}_id"],
+            postgresql_include=[
+                "active",
+                "type",
+                "next_due_on",
+                "out_of_service",
+                "open_reports",
+                "last_result",
+            ],
+        )
     op.create_table(
         "facility_months",
         sa.Column("facility_id", sa.Integer(), nullable=False),
@@ -220,6 +233,12 @@ def upgrade() -> None:
             "level", "type", "month", "area_id", name=op.f("pk_maintenance_area_months")
         ),
     )
+    op.create_index(
+        "ix_maintenance_area_months_area",
+        "maintenance_area_months",
+        ["area_id", "type", "month"],
+        unique=False,
+    )
     # Triggers that keep facility_facts and facility_months, then the first fill.
     op.execute(read_sql("0003_maintenance_facts.sql"))
 
@@ -246,6 +265,7 @@ def downgrade() -> None:
         "gisapp_facts_after_records(), gisapp_facts_before_facility_delete(), "
         "gisapp_refresh_facility_facts(integer[]), gisapp_area_months_apply(integer[], integer)"
     )
+    op.drop_index("ix_maintenance_area_months_area", table_name="maintenance_area_months")
     op.drop_table("maintenance_area_months")
     op.drop_index("ix_facility_months_month", table_name="facility_months")
     op.drop_table("facility_months")

@@ -241,6 +241,13 @@
   CoMap.ready = function (map, opts) {
     CoMap.map = map;
     CoMap.strings = opts.strings || {};
+    // The locate plugin's default error handler is an English alert(); say it on the page.
+    // (This runs before the control is made, so the default is taken up by it.)
+    if (L.Control.Locate) {
+      L.Control.Locate.prototype.options.onLocationError = function () {
+        notice(CoMap.strings.locateFailed);
+      };
+    }
     CoMap.locale = opts.locale;
     // folium gives Map(max_zoom=...) only to its tile layer, so a map without a basemap has no
     // zoom limit: "show my location" then zooms past 19 (to NaN for a fix with accuracy 0).
