@@ -5,6 +5,7 @@ from gisapp.db import Base
 from gisapp.geo.models import LEVELS, Area, AreaLinks
 from gisapp.idempotency import IdempotencyKey
 from gisapp.maintenance.models import (
+    AreaMonth,
     Facility,
     FacilityFacts,
     FacilityMonth,
@@ -48,6 +49,7 @@ __all__ = [
     "ApiToken",
     "Area",
     "AreaLinks",
+    "AreaMonth",
     "Ballot",
     "Base",
     "Category",

@@ -104,7 +104,7 @@ provision_db() {
     say "creating database $db"
     as_postgres createdb -O gisapp "$db"
   fi
-  as_postgres psql -q -d "$db" -c 'CREATE EXTENSION IF NOT EXISTS postgis' >/dev/null
+  as_postgres psql -q -d "$db" -c 'SET client_min_messages = warning' -c 'CREATE EXTENSION IF NOT EXISTS postgis' >/dev/null
 }
 
 set_role_password() {

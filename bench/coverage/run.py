@@ -9,7 +9,7 @@ generator, COPY), adds maintenance logs by COPY and fault reports by one INSERT 
 triggers keep ``facility_facts``/``facility_months`` as they would for any writer), then times
 
 - ``GET /api/v1/coverage?level=…`` through the Flask test client (server time, no network),
-- the coverage statement alone (``gisapp.maintenance.coverage.coverage``),
+- the coverage statement alone (``gisapp.maintenance.coverage.coverage_json``),
 - the monthly series, the choropleth GeoJSON, a crew CSV and the /manager page,
 
 and writes the medians to ``docs/benchmarks.md`` (section "Coverage"). Needs the local
@@ -204,7 +204,7 @@ def measure(url: str, runs: int) -> list[tuple[str, float, float]]:
     from gisapp.auth.models import User
     from gisapp.auth.passwords import hash_password
     from gisapp.db import get_db
-    from gisapp.maintenance.coverage import coverage
+    from gisapp.maintenance.coverage import coverage_json
     from gisapp.maintenance.queries import Scope, monthly_coverage
     from gisapp.maintenance.status import local_today
     from gisapp.settings import Settings
@@ -249,10 +249,12 @@ def measure(url: str, runs: int) -> list[tuple[str, float, float]]:
 
         def sql(level: str = level) -> object:
             with Session(get_db(app).engine) as session:
-                return coverage(session, level, Scope(), today)
+                return coverage_json(session, level, Scope(), today)
 
         med, p95 = median_ms(sql, runs)
-        results.append((f"SQL only: `coverage(session, {level!r}, Scope(), today)`", med, p95))
+        results.append(
+            (f"the statement alone: `coverage_json(session, {level!r}, Scope(), today)`", med, p95)
+        )
     med, p95 = median_ms(get("/api/v1/coverage?level=community&type=street_light"), runs)
     results.append(("`GET /api/v1/coverage?level=community&type=street_light`", med, p95))
     med, p95 = median_ms(get(f"/api/v1/coverage?level=grid&area={street}"), runs)
@@ -368,8 +370,9 @@ def main() -> None:
         "",
         f"Measured {dt.date.today().isoformat()} on {machine()}.",
         "",
+        f"As root (or with sudo, for `dropdb`/`createdb` of the scratch database `{DB}`):",
+        "",
         "```sh",
-        "runuser -u postgres -- true  # root, or sudo, for dropdb/createdb of the scratch database",
         f".venv/bin/python bench/coverage/run.py --communities {args.communities} "
         f"--facilities {args.facilities} --runs {args.runs}",
         "```",

@@ -46,7 +46,8 @@ def adoptions_of(session: Session, user_id: int) -> list[FacilitySteward]:
     )
 
 
-def adopt(session: Session, facility: Facility, actor: Actor) -> FacilitySteward:
+def check_adoption(session: Session, facility: Facility, actor: Actor) -> None:
+    """Raise the error :func:`adopt` would raise now (pages explain instead of offering)."""
     if not actor.signed_in or actor.user_id is None:
         raise Unauthorized(_("Sign in to adopt a facility."))
     if actor.role != "resident":
@@ -55,8 +56,6 @@ def adopt(session: Session, facility: Facility, actor: Actor) -> FacilitySteward
         raise Conflict(_("this facility has been removed"), field="id")
     if facility.community_id is None:
         raise Conflict(_("this facility lies outside every community"), field="id")
-    # One adoption at a time per resident: the limit and the community rule read their rows.
-    session.execute(sa.select(User.id).where(User.id == actor.user_id).with_for_update())
     current = steward_of(session, facility.id)
     if current is not None:
         if current.user_id == actor.user_id:
@@ -79,6 +78,14 @@ def adopt(session: Session, facility: Facility, actor: Actor) -> FacilitySteward
             ),
             field="id",
         )
+
+
+def adopt(session: Session, facility: Facility, actor: Actor) -> FacilitySteward:
+    if actor.user_id is not None:
+        # One adoption at a time per resident: the limit and the community rule read their rows.
+        session.execute(sa.select(User.id).where(User.id == actor.user_id).with_for_update())
+    check_adoption(session, facility, actor)
+    assert actor.user_id is not None
     adoption = FacilitySteward(
         facility_id=facility.id,
         user_id=actor.user_id,

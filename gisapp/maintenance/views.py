@@ -35,7 +35,13 @@ from gisapp.maintenance.mapping import STATUS_COLORS, status_names
 from gisapp.maintenance.models import Facility, FacilityType
 from gisapp.maintenance.once import run_once
 from gisapp.maintenance.status import days_overdue_of, local_today, status_of
-from gisapp.maintenance.stewards import MAX_ADOPTIONS, adopt, adoptions_of, withdraw
+from gisapp.maintenance.stewards import (
+    MAX_ADOPTIONS,
+    adopt,
+    adoptions_of,
+    check_adoption,
+    withdraw,
+)
 from gisapp.notify.outbox import notify_new_report
 from gisapp.pages import geometry_of, small_map
 from gisapp.reports.actors import current_actor
@@ -110,9 +116,13 @@ def _page(
             sa.select(Category).where(Category.active.is_(True)).order_by(Category.sort_order)
         )
     )
-    adopted_elsewhere = 0
-    if actor.role == "resident" and actor.user_id and not mine:
-        adopted_elsewhere = len(adoptions_of(session, actor.user_id))
+    # A resident who may not adopt this facility is told why instead of offered a button.
+    adopt_problem = None
+    if actor.role == "resident" and steward is None and facility.status == "active":
+        try:
+            check_adoption(session, facility, actor)
+        except ApiError as exc:
+            adopt_problem = exc.message
     label_url = url_for("facilities.by_code", code=facility.code, _external=True)
     color = ftype.color if ftype else "#1b998b"
     page = render_template(
@@ -134,7 +144,7 @@ def _page(
         can_log=can_log,
         log_as_staff=can_log and not mine,
         can_adopt=actor.role == "resident" and steward is None and facility.status == "active",
-        adoptions_left=MAX_ADOPTIONS - adopted_elsewhere,
+        adopt_problem=adopt_problem,
         categories=categories,
         fault_category=FAULT_CATEGORY.get(facility.type, DEFAULT_FAULT_CATEGORY),
         today=today,

@@ -267,3 +267,20 @@ def test_printed_labels_scan_to_the_facility_page(
     assert urls == sorted(f"http://localhost/f/{f['properties']['code']}" for f in features)
     for url in urls:
         assert client.get(url.removeprefix("http://localhost")).status_code == 200
+
+
+def test_a_steward_is_told_why_a_facility_elsewhere_cannot_be_adopted(
+    client: FlaskClient, db_session: Session, make_facility, auth
+) -> None:
+    auth.login("demo-resident")  # the sample makes them steward of two facilities
+    home = db_session.scalars(
+        sa.select(FacilitySteward.community_id).where(FacilitySteward.ended_at.is_(None))
+    ).first()
+    elsewhere = next(g for g in grids(db_session) if g.parent_id != home)
+    facility = make_facility(grid=elsewhere)
+    html = client.get(f"/facilities/{facility.id}").get_data(as_text=True)
+    assert f'action="/facilities/{facility.id}/adopt"' not in html
+    assert 'class="hint adopt-problem"' in html
+    near = make_facility(grid=next(g for g in grids(db_session) if g.parent_id == home))
+    html = client.get(f"/facilities/{near.id}").get_data(as_text=True)
+    assert f'action="/facilities/{near.id}/adopt"' in html
