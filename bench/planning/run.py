@@ -22,6 +22,17 @@ import warnings
 warnings.filterwarnings("ignore", message=r".*PuLP 4\.0")
 
 DB = "gisapp_bench_planning"
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def local_password() -> str:
+    """The password scripts/serve or scripts/test generated into .env, else the env var."""
+    path = os.path.join(ROOT, ".env")
+    if os.path.exists(path):
+        for line in open(path, encoding="utf-8"):  # noqa: SIM115
+            if line.startswith("GISAPP_DB_PASSWORD="):
+                return line.split("=", 1)[1].strip()
+    return os.environ.get("GISAPP_DB_PASSWORD", "gisapp")
 
 
 def sh(*args: str) -> None:
@@ -34,7 +45,7 @@ def main() -> None:
     parser.add_argument("--communities", type=int, default=1000)
     parser.add_argument("--facilities", type=int, default=50_000)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--password", default=os.environ.get("GISAPP_DB_PASSWORD", "gisapp"))
+    parser.add_argument("--password", default=local_password())
     parser.add_argument("--reuse", action="store_true", help="keep the database of a previous run")
     args = parser.parse_args()
     url = f"postgresql://gisapp:{args.password}@127.0.0.1:5432/{DB}"
