@@ -5,46 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-ERROR = {"$ref": "#/components/responses/Error"}
+from gisapp.api.oas import ERROR
+from gisapp.api.oas import json_body as _body
+from gisapp.api.oas import json_content as _json
+from gisapp.api.oas import ok as _ok
+from gisapp.api.oas import param as _param
+
 GEOJSON = {"application/geo+json": {"schema": {"type": "object"}}}
 STATUS_ENUM = ["ok", "due", "overdue", "out_of_service", "removed"]
-
-
-def _param(
-    name: str, description: str, schema: dict[str, Any], where: str = "query"
-) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": where,
-        "required": where == "path",
-        "description": description,
-        "schema": schema,
-    }
-
-
-def _json(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"application/json": {"schema": schema}}
-
-
-def _ok(description: str, content: dict[str, Any] | None = None) -> dict[str, Any]:
-    out: dict[str, Any] = {"description": description}
-    if content is not None:
-        out["content"] = content
-    return out
-
-
-def _body(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
-    return {
-        "required": True,
-        "content": _json(
-            {
-                "type": "object",
-                "additionalProperties": False,
-                "required": required,
-                "properties": properties,
-            }
-        ),
-    }
 
 
 FACILITY_ID = _param("facility_id", "Facility id", {"type": "integer"}, "path")

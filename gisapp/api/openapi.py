@@ -11,22 +11,11 @@ from flask import Response, jsonify
 
 from gisapp.api import bp
 from gisapp.api.maintenance_doc import PATHS as MAINTENANCE_PATHS
+from gisapp.api.oas import ERROR
+from gisapp.api.oas import json_content as _json
+from gisapp.api.oas import ok as _ok
+from gisapp.api.oas import param as _param
 from gisapp.api.participation_doc import PATHS as PARTICIPATION_PATHS
-
-ERROR = {"$ref": "#/components/responses/Error"}
-
-
-def _param(
-    name: str, description: str, schema: dict[str, Any], where: str = "query"
-) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": where,
-        "required": where == "path",
-        "description": description,
-        "schema": schema,
-    }
-
 
 BBOX = _param(
     "bbox",
@@ -40,17 +29,6 @@ LIMIT = _param(
 )
 AREA = _param("area", "Area code or id (any level)", {"type": "string"})
 GEOJSON = {"application/geo+json": {"schema": {"$ref": "#/components/schemas/FeatureCollection"}}}
-
-
-def _ok(description: str, content: dict[str, Any] | None = None) -> dict[str, Any]:
-    out: dict[str, Any] = {"description": description}
-    if content:
-        out["content"] = content
-    return out
-
-
-def _json(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"application/json": {"schema": schema}}
 
 
 REPORT_ID = _param("report_id", "Report id", {"type": "integer"}, "path")

@@ -4,44 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-ERROR = {"$ref": "#/components/responses/Error"}
-
-
-def _param(
-    name: str, description: str, schema: dict[str, Any], where: str = "query"
-) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": where,
-        "required": where == "path",
-        "description": description,
-        "schema": schema,
-    }
-
-
-def _json(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"application/json": {"schema": schema}}
+from gisapp.api.oas import ERROR, ok
+from gisapp.api.oas import json_body as _body
+from gisapp.api.oas import json_content as _json
+from gisapp.api.oas import param as _param
 
 
 def _ok(description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
-    out: dict[str, Any] = {"description": description}
-    if schema is not None:
-        out["content"] = _json(schema)
-    return out
-
-
-def _body(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
-    return {
-        "required": True,
-        "content": _json(
-            {
-                "type": "object",
-                "additionalProperties": False,
-                "required": required,
-                "properties": properties,
-            }
-        ),
-    }
+    return ok(description, None if schema is None else _json(schema))
 
 
 OBJECT = {"type": "object"}
