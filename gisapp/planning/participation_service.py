@@ -36,6 +36,7 @@ from gisapp.planning.participation import (
     VoteRound,
 )
 from gisapp.reports.actors import Actor
+from gisapp.validation import text_field
 
 PLANNER_ROLES = ("planner", "admin")
 # Money and labour are pledged while a project is decided and built; volunteers also sign up
@@ -62,19 +63,6 @@ def _signed_in(actor: Actor, what: str) -> int:
     if actor.user_id is None:
         raise Unauthorized(f"sign in to {what}")
     return actor.user_id
-
-
-def _text(value: Any, field: str, limit: int, *, required: bool = False) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ValidationFailed(f"{field} must be text", field=field)
-    text = value.strip()
-    if required and not text:
-        raise ValidationFailed(f"{field} is required", field=field)
-    if len(text) > limit:
-        raise ValidationFailed(f"{field} must be at most {limit} characters", field=field)
-    return text
 
 
 def _id(value: Any, field: str) -> int:
@@ -168,8 +156,8 @@ def create_round(
     now = now or _now()
     tz = zoneinfo.ZoneInfo(timezone)
     community = _community(session, data.get("community"))
-    title = _text(data.get("title"), "title", 200, required=True)
-    description = _text(data.get("description"), "description", MAX_COMMENT)
+    title = text_field(data.get("title"), "title", 200, required=True)
+    description = text_field(data.get("description"), "description", MAX_COMMENT)
     opens_at = _when(data.get("opens_at"), "opens_at", tz)
     closes_at = _when(data.get("closes_at"), "closes_at", tz)
     if closes_at <= opens_at:
@@ -294,7 +282,7 @@ def pledge(
         hour_count = _amount(hours, "hours", 1, MAX_PLEDGE_HOURS, "hours")
     elif not _absent(hours):
         raise ValidationFailed("only labour pledges have hours", field="hours")
-    text = _text(note, "note", MAX_NOTE)
+    text = text_field(note, "note", MAX_NOTE)
     if project.phase not in PLEDGE_PHASES[kind]:
         raise Conflict(f"this project no longer takes {kind} pledges", field="kind")
     stmt = (
@@ -362,7 +350,7 @@ def rate_project(
         raise ValidationFailed("score must be a whole number from 1 to 5", field="score") from None
     if not 1 <= value <= 5:
         raise ValidationFailed("score must be a whole number from 1 to 5", field="score")
-    text = _text(comment, "comment", MAX_COMMENT)
+    text = text_field(comment, "comment", MAX_COMMENT)
     now = _now()
     stmt = insert(ProjectRating).values(
         project_id=project.id,

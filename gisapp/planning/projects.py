@@ -33,6 +33,7 @@ from gisapp.planning.models import (
 )
 from gisapp.reports.models import Report
 from gisapp.settings import Settings
+from gisapp.validation import text_field
 
 FIELDS = {
     "title_zh",
@@ -50,19 +51,6 @@ FIELDS = {
 GEOMETRY_TYPES = ("Point", "LineString", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon")
 # Footprints drawn on a map may touch the community boundary; ~0.5 m of slack.
 BOUNDARY_SLACK_DEG = 0.000005
-
-
-def _text(body: dict[str, Any], key: str, limit: int, required: bool) -> str:
-    value = body.get(key)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise ValidationFailed(f"{key} is required", field=key)
-        return ""
-    if not isinstance(value, str):
-        raise ValidationFailed(f"{key} must be text", field=key)
-    if len(value.strip()) > limit:
-        raise ValidationFailed(f"{key} must be at most {limit} characters", field=key)
-    return value.strip()
 
 
 def _date(value: Any, field: str) -> dt.date | None:
@@ -169,9 +157,7 @@ def _milestones(items: Any) -> list[ProjectMilestone]:
             raise ValidationFailed("a milestone is {phase, title, due_on, done_on}", field=where)
         if item.get("phase") not in PHASES:
             raise ValidationFailed("unknown phase", field=f"{where}.phase")
-        title = _text(item, "title", 200, required=True) if "title" in item else ""
-        if not title:
-            raise ValidationFailed("title is required", field=f"{where}.title")
+        title = text_field(item.get("title"), f"{where}.title", 200, required=True)
         out.append(
             ProjectMilestone(
                 phase=item["phase"],
@@ -189,9 +175,9 @@ def create_project(
     for key in body:
         if key not in FIELDS:
             raise ValidationFailed(f"unknown field {str(key)[:40]!r}", field=str(key)[:64])
-    title_zh = _text(body, "title_zh", 200, required=True)
-    title_en = _text(body, "title_en", 200, required=False) or title_zh
-    description = _text(body, "description", 4000, required=False)
+    title_zh = text_field(body.get("title_zh"), "title_zh", 200, required=True)
+    title_en = text_field(body.get("title_en"), "title_en", 200) or title_zh
+    description = text_field(body.get("description"), "description", 4000)
     if "geometry" not in body:
         raise ValidationFailed("geometry is required", field="geometry")
     footprint, _community = _footprint(session, body["geometry"])

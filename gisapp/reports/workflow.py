@@ -29,6 +29,7 @@ from gisapp.reports.models import (
     ReportRating,
     ReportSupport,
 )
+from gisapp.validation import text_field
 
 # Status changes staff may make (reopening by residents is separate).
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -55,16 +56,7 @@ def get_report(session: Session, report_id: int, *, lock: bool = False) -> Repor
 
 
 def _note(value: Any, name: str = "note", *, required: bool = False) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ValidationFailed(f"{name} must be text", field=name)
-    text = value.strip()
-    if required and not text:
-        raise ValidationFailed(f"{name} is required", field=name)
-    if len(text) > MAX_NOTE:
-        raise ValidationFailed(f"{name} must be at most {MAX_NOTE} characters", field=name)
-    return text
+    return text_field(value, name, MAX_NOTE, required=required)
 
 
 def _event(session: Session, report: Report, actor: Actor, kind: str, **values: Any) -> ReportEvent:
