@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app, flash, redirect, url_for
 from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
 
+from gisapp.db import get_session
+from gisapp.errors import ApiError
 from gisapp.maps.builder import feature_map, map_parts
 
 
@@ -32,3 +36,23 @@ def small_map(geometry: dict[str, Any], color: str) -> dict[str, str]:
         color=color,
     )
     return map_parts(m)
+
+
+def form_action(
+    work: Callable[[], object],
+    done: str,
+    back: str,
+    describe: Callable[[ApiError], str] = lambda exc: exc.message,
+) -> Response:
+    """Run a page form's write: commit and flash ``done``, or roll back and flash the error;
+    either way go back to ``back`` (303, so a reload does not post again)."""
+    session = get_session()
+    try:
+        work()
+    except ApiError as exc:
+        session.rollback()
+        flash(describe(exc), "error")
+    else:
+        session.commit()
+        flash(done, "success")
+    return redirect(back, 303)

@@ -43,7 +43,7 @@ from gisapp.maintenance.stewards import (
     withdraw,
 )
 from gisapp.notify.outbox import notify_new_report
-from gisapp.pages import geometry_of, small_map
+from gisapp.pages import form_action, geometry_of, small_map
 from gisapp.reports.actors import current_actor
 from gisapp.reports.intake import file_report, parse_report
 from gisapp.reports.models import Category
@@ -244,15 +244,11 @@ def log_check(facility_id: int) -> ResponseReturnValue:
 def adopt_page(facility_id: int) -> ResponseReturnValue:
     session = get_session()
     facility = get_facility(session, facility_id, lock=True)
-    try:
-        adopt(session, facility, current_actor())
-    except ApiError as exc:
-        session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("facilities.detail", facility_id=facility_id), 303)
-    session.commit()
-    flash(_("You look after this facility now. Thank you!"), "success")
-    return redirect(url_for("facilities.detail", facility_id=facility_id), 303)
+    return form_action(
+        lambda: adopt(session, facility, current_actor()),
+        _("You look after this facility now. Thank you!"),
+        url_for("facilities.detail", facility_id=facility_id),
+    )
 
 
 @bp.post("/facilities/<int:facility_id>/withdraw")
@@ -260,15 +256,11 @@ def adopt_page(facility_id: int) -> ResponseReturnValue:
 def withdraw_page(facility_id: int) -> ResponseReturnValue:
     session = get_session()
     facility = get_facility(session, facility_id, lock=True)
-    try:
-        withdraw(session, facility, current_actor())
-    except ApiError as exc:
-        session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("facilities.detail", facility_id=facility_id), 303)
-    session.commit()
-    flash(_("The adoption has ended."), "success")
-    return redirect(url_for("facilities.detail", facility_id=facility_id), 303)
+    return form_action(
+        lambda: withdraw(session, facility, current_actor()),
+        _("The adoption has ended."),
+        url_for("facilities.detail", facility_id=facility_id),
+    )
 
 
 @bp.get("/me/facilities")

@@ -12,7 +12,7 @@ import decimal
 from collections.abc import Callable
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -21,7 +21,7 @@ from gisapp.errors import ApiError
 from gisapp.geo.queries import areas_of
 from gisapp.i18n import current_locale
 from gisapp.maps.lookups import report_statuses
-from gisapp.pages import geometry_of, small_map
+from gisapp.pages import form_action, geometry_of, small_map
 from gisapp.planning import charts
 from gisapp.planning import participation_queries as q
 from gisapp.planning import participation_service as svc
@@ -163,17 +163,13 @@ def _act(
     project_id: int, action: Callable[[Actor, Project], object], done: str
 ) -> ResponseReturnValue:
     """Run a participation action from a form; show its error or success on the project page."""
-    session = get_session()
-    project = svc.get_project(session, project_id)
-    try:
-        action(current_actor(), project)
-    except ApiError as exc:
-        session.rollback()
-        flash(page_message(exc), "error")
-    else:
-        session.commit()
-        flash(done, "success")
-    return redirect(url_for("projects.detail", project_id=project_id) + "#participate", 303)
+    project = svc.get_project(get_session(), project_id)
+    return form_action(
+        lambda: action(current_actor(), project),
+        done,
+        url_for("projects.detail", project_id=project_id) + "#participate",
+        describe=page_message,
+    )
 
 
 @bp.post("/projects/<int:project_id>/pledge")

@@ -27,7 +27,7 @@ from gisapp.geo.queries import areas_of
 from gisapp.i18n import current_locale
 from gisapp.maps.lookups import report_statuses
 from gisapp.notify.models import OutboxMessage
-from gisapp.pages import geometry_of, small_map
+from gisapp.pages import form_action, geometry_of, small_map
 from gisapp.reports import workflow
 from gisapp.reports.actors import Actor, current_actor
 from gisapp.reports.models import OPEN_STATUSES, Category, Follow, Report, ReportRating
@@ -103,17 +103,12 @@ def _act(
     report_id: int, action: Callable[[Actor, Report], object], done: str
 ) -> ResponseReturnValue:
     """Run a workflow action from a form; show its error or success on the report page."""
-    session = get_session()
-    report = workflow.get_report(session, report_id, lock=True)
-    try:
-        action(current_actor(create_anonymous=True), report)
-    except ApiError as exc:
-        session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("reports.detail", report_id=report_id), 303)
-    session.commit()
-    flash(done, "success")
-    return redirect(url_for("reports.detail", report_id=report_id), 303)
+    report = workflow.get_report(get_session(), report_id, lock=True)
+    return form_action(
+        lambda: action(current_actor(create_anonymous=True), report),
+        done,
+        url_for("reports.detail", report_id=report_id),
+    )
 
 
 @bp.post("/reports/<int:report_id>/support")
