@@ -63,6 +63,20 @@ def candidate_factors(
     ]
 
 
+def outside_communities(session: Session, points: list[tuple[float, float]]) -> int:
+    """How many of the points lie in no community (each checked through the spatial index,
+    rather than testing against the union of every community, which grows with a province)."""
+    count = session.scalar(
+        sa.text(
+            "SELECT count(*) FROM unnest(CAST(:lons AS float8[]), CAST(:lats AS float8[])) "
+            "AS c(lon, lat) WHERE NOT EXISTS (SELECT 1 FROM areas a WHERE a.level = 'community' "
+            "AND ST_Intersects(a.geom, ST_SetSRID(ST_MakePoint(c.lon, c.lat), 4326)))"
+        ),
+        {"lons": [p[0] for p in points], "lats": [p[1] for p in points]},
+    )
+    return int(count or 0)
+
+
 def demand_units(
     session: Session, area_id: int | None, bbox: tuple[float, float, float, float] | None = None
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:

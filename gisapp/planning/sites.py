@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 from geoalchemy2.shape import to_shape
-from shapely import Point, points, prepared
+from shapely import points, prepared
 from shapely.geometry import shape
 from sqlalchemy.orm import Session
 
@@ -42,14 +42,6 @@ def _lonlat(value: Any, field: str) -> tuple[float, float]:
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
         raise ValidationFailed("candidate points are [lon, lat] in WGS 84", field=field)
     return lon, lat
-
-
-def _served(session: Session) -> Any:
-    """The union of the communities we serve, prepared for fast point-in-polygon tests."""
-    geom = session.scalar(sa.select(sa.func.ST_Union(Area.geom)).where(Area.level == "community"))
-    if geom is None:
-        raise ValidationFailed("no communities are loaded yet", field="candidates")
-    return prepared.prep(to_shape(geom))
 
 
 def _grid_points(session: Session, spec: Any) -> list[tuple[float, float]]:
@@ -164,8 +156,7 @@ class SiteRequest:
             raise ValidationFailed(
                 f"at most {settings.max_candidates} candidates per request", field="candidates"
             )
-        served = _served(session)
-        if any(not served.contains(Point(p)) for p in pts):
+        if queries.outside_communities(session, pts):
             raise ValidationFailed("a candidate lies outside every community", field="candidates")
         return cls(ftype, radius, pts)
 
