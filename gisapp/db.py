@@ -6,19 +6,30 @@ Usage::
     with session() as s: ...            # outside a request (CLI), a new session per block
     get_session()                        # inside a request: the request's session
 
+    read_session()                       # inside a request: for reads that may lag (replica)
+
 Tests re-bind the session factory to a connection held in an outer transaction
 (``join_transaction_mode="create_savepoint"``) so every test rolls back.
+
+Read replicas (``GISAPP_READ_DATABASE_URLS``): :func:`read_session` hands public reads that may
+lag a moment behind the primary (maps, layers, tiles, OGC API, dashboards) to a streaming
+replica, round robin, and falls back to the primary when none is configured or reachable.
+A client that has just written (any successful POST/PUT/PATCH/DELETE) gets a short-lived
+cookie and reads from the primary until it expires, so it sees its own writes.
 """
 
 from __future__ import annotations
 
+import itertools
+import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from flask import Flask, current_app, g
+from flask import Flask, Response, current_app, g, has_request_context, request
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 if TYPE_CHECKING:
@@ -38,8 +49,15 @@ class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING)
 
 
-def make_engine(settings: Settings) -> sa.Engine:
-    """Create the app's engine.
+log = logging.getLogger(__name__)
+
+# Set after a successful write; while present, this client's reads go to the primary.
+PRIMARY_COOKIE = "gisapp_primary"
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def make_engine(settings: Settings, url: str | None = None, *, readonly: bool = False) -> sa.Engine:
+    """Create the app's engine (or, with ``url`` and ``readonly``, a replica's).
 
     JIT and parallel query make the small web queries 2-7x slower on a 2-core server
     (shared/reference/anchor-bench.md §E), so every connection switches them off.
@@ -50,28 +68,92 @@ def make_engine(settings: Settings) -> sa.Engine:
         # Timestamps in JSON built by PostgreSQL then carry the local offset (+08:00).
         f"-c timezone={settings.timezone}"
     )
+    if readonly:
+        # A write sent to a replica by mistake fails loudly, even on a promoted replica.
+        options += " -c default_transaction_read_only=on"
     return sa.create_engine(
-        settings.sqlalchemy_url,
+        url or settings.sqlalchemy_url,
         pool_size=settings.db_pool_size,
         pool_pre_ping=True,  # a restarted PostgreSQL must not cost the next request a 500
         pool_recycle=1800,
-        connect_args={"options": options, "connect_timeout": 5, "application_name": "gisapp"},
+        connect_args={
+            "options": options,
+            # A replica that does not answer soon is skipped for the primary.
+            "connect_timeout": 2 if readonly else 5,
+            "application_name": "gisapp-read" if readonly else "gisapp",
+        },
     )
+
+
+@dataclass
+class Replica:
+    engine: sa.Engine
+    down_until: float = 0.0  # time.monotonic() before which it is not tried again
 
 
 @dataclass
 class Database:
     engine: sa.Engine
+    replicas: list[Replica] = field(default_factory=list)
+    retry_seconds: float = 30.0
     factory: sessionmaker[Session] = field(init=False)
+    read_factory: sessionmaker[Session] = field(init=False)
+    _turn: itertools.count[int] = field(init=False, default_factory=itertools.count)
 
     def __post_init__(self) -> None:
         self.factory = sessionmaker(bind=self.engine, expire_on_commit=False)
+        self.read_factory = sessionmaker(expire_on_commit=False)
+
+    def replica_connection(self) -> sa.Connection | None:
+        """A connection to the next reachable replica (round robin), or None for the primary.
+
+        Connecting up front, rather than on the first query, lets an unreachable replica be
+        skipped before anything was read from it; it is left alone for ``retry_seconds``.
+        """
+        n = len(self.replicas)
+        start = next(self._turn)
+        for i in range(n):
+            replica = self.replicas[(start + i) % n]
+            if replica.down_until > time.monotonic():
+                continue
+            try:
+                return replica.engine.connect()
+            except sa.exc.DBAPIError as exc:
+                replica.down_until = time.monotonic() + self.retry_seconds
+                log.warning(
+                    "read replica %s unreachable, skipped for %.0f s: %s",
+                    replica.engine.url.render_as_string(hide_password=True),
+                    self.retry_seconds,
+                    str(exc.orig).strip().splitlines()[0] if exc.orig else exc,
+                )
+        return None
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+        for replica in self.replicas:
+            replica.engine.dispose()
 
 
 def init_app(app: Flask, settings: Settings) -> Database:
-    db = Database(make_engine(settings))
+    db = Database(
+        make_engine(settings),
+        replicas=[
+            Replica(make_engine(settings, url, readonly=True))
+            for url in settings.read_sqlalchemy_urls
+        ],
+        retry_seconds=settings.replica_retry_seconds,
+    )
     app.extensions["gisapp.db"] = db
     app.teardown_appcontext(_close_session)
+    if db.replicas:
+        ttl = settings.read_your_writes_seconds
+
+        @app.after_request
+        def _remember_write(response: Response) -> Response:
+            if request.method in WRITE_METHODS and response.status_code < 400 and ttl:
+                response.set_cookie(PRIMARY_COOKIE, "1", max_age=ttl, httponly=True, samesite="Lax")
+            return response
+
     return db
 
 
@@ -88,10 +170,47 @@ def get_session() -> Session:
     return s
 
 
+def read_session() -> Session:
+    """The request's session for reads that may lag a moment behind the primary.
+
+    A replica's when ``GISAPP_READ_DATABASE_URLS`` names one that answers; the primary's
+    (:func:`get_session`) for writes, for a client that wrote in the last
+    ``GISAPP_READ_YOUR_WRITES_SECONDS`` and when no replica is configured or reachable.
+    Use it only for public reads whose staleness does no harm (maps, layers, tiles, OGC API,
+    dashboards), never to read something and then write based on it.
+    """
+    if "db_read_session" in g:
+        s: Session = g.db_read_session
+        return s
+    db = get_db()
+    connection = None
+    if db.replicas and not _wants_primary():
+        connection = db.replica_connection()
+    if connection is None:
+        s = get_session()
+    else:
+        g.db_read_connection = connection
+        s = db.read_factory(bind=connection)
+    g.db_read_session = s
+    return s
+
+
+def _wants_primary() -> bool:
+    if not has_request_context():
+        return False
+    return request.method in WRITE_METHODS or PRIMARY_COOKIE in request.cookies
+
+
 def _close_session(_exc: BaseException | None) -> None:
+    read: Session | None = g.pop("db_read_session", None)
     s: Session | None = g.pop("db_session", None)
     if s is not None:
         s.close()
+    if read is not None and read is not s:
+        read.close()
+    connection: sa.Connection | None = g.pop("db_read_connection", None)
+    if connection is not None:
+        connection.close()
 
 
 @contextmanager

@@ -71,6 +71,13 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
     token_ttl_hours: int = Field(default=24 * 30, ge=1)
     db_pool_size: int = Field(default=5, ge=1)
+    # Streaming replicas for reads that may lag (public maps, tiles, OGC API, dashboards):
+    # comma-separated URLs; empty means every read goes to DATABASE_URL (see gisapp/db.py).
+    read_database_urls: str = ""
+    # A client that has just written reads from the primary for this long (read your writes).
+    read_your_writes_seconds: int = Field(default=15, ge=0, le=3600)
+    # A replica that refused a connection is skipped for this long before it is tried again.
+    replica_retry_seconds: int = Field(default=30, ge=1, le=3600)
     db_statement_timeout_ms: int = Field(default=30_000, ge=0)
     retry_after_seconds: int = Field(default=5, ge=1)
     # Residents' reports
@@ -102,6 +109,16 @@ class Settings(BaseSettings):
             raise ValueError("must be a PostgreSQL URL like postgresql://user:pass@host:5432/db")
         return value
 
+    @field_validator("read_database_urls")
+    @classmethod
+    def _postgres_replicas(cls, value: str) -> str:
+        for url in (u.strip() for u in value.split(",") if u.strip()):
+            if not url.startswith(("postgres://", "postgresql://", "postgresql+psycopg://")):
+                raise ValueError(
+                    "must be comma-separated PostgreSQL URLs like postgresql://u:p@replica:5432/db"
+                )
+        return value
+
     @field_validator("basemap_url")
     @classmethod
     def _tile_template(cls, value: str) -> str:
@@ -130,6 +147,11 @@ class Settings(BaseSettings):
     @property
     def sqlalchemy_url(self) -> str:
         return sqlalchemy_url(self.database_url)
+
+    @property
+    def read_sqlalchemy_urls(self) -> list[str]:
+        """The replicas' URLs (GISAPP_READ_DATABASE_URLS), in the order given."""
+        return [sqlalchemy_url(u.strip()) for u in self.read_database_urls.split(",") if u.strip()]
 
     def effective_secret_key(self) -> str:
         """The configured key, or a random one for a process that will not persist sessions."""

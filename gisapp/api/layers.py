@@ -14,7 +14,7 @@ from gisapp.api.reports import public_report_geom
 from gisapp.api.util import geojson_response, unknown_params
 from gisapp.auth.roles import role_of
 from gisapp.catalog import Catalog, LayerSpec
-from gisapp.db import get_session
+from gisapp.db import read_session
 from gisapp.errors import NotFound
 from gisapp.geo.features import bbox_filter, feature_collection, parse_bbox
 from gisapp.models import Base
@@ -70,7 +70,7 @@ def layer_features(layer_id: str) -> Response:
     # Reports keep their public (possibly rounded) location on the map too.
     geometry = public_report_geom(table) if spec.source.table == "reports" else None
     body, _n, more = feature_collection(
-        get_session(),
+        read_session(),
         table,
         layer_properties(spec, role_of(current_user)),
         where,
