@@ -1,0 +1,73 @@
+"""Outcome tables: projects' before/after photos and the per-area monthly facts.
+
+The facts are written only by the triggers of ``migrations/sql/0010_outcome_facts.sql``; the
+app reads them. Every level (district … grid) has its own rows, so a level's figures for a
+year are at most 12 rows per area.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from gisapp.db import Base
+
+STAGES = ("before", "after")
+
+
+class ProjectPhoto(Base):
+    """A photo of a project's site before or after the works (re-encoded, metadata stripped).
+
+    ``user_id`` (the planner or manager who uploaded it) is kept for the audit trail only and
+    never shown.
+    """
+
+    __tablename__ = "project_photos"
+    __table_args__ = (sa.CheckConstraint("stage IN ('before', 'after')", name="stage"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    stage: Mapped[str] = mapped_column(sa.String(10))
+    filename: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    content_type: Mapped[str] = mapped_column(sa.String(50))
+    width: Mapped[int] = mapped_column()
+    height: Mapped[int] = mapped_column()
+    size_bytes: Mapped[int] = mapped_column()
+    caption: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=sa.func.now()
+    )
+
+
+class OutcomeAreaMonth(Base):
+    """Per area and local month: reports received and resolved, days taken, ratings."""
+
+    __tablename__ = "outcome_area_months"
+    __table_args__ = (sa.Index("ix_outcome_area_months_area", "area_id", "month"),)
+
+    level: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    month: Mapped[dt.date] = mapped_column(sa.Date, primary_key=True)
+    area_id: Mapped[int] = mapped_column(primary_key=True)
+    received: Mapped[int] = mapped_column(default=0, server_default="0")
+    resolved: Mapped[int] = mapped_column(default=0, server_default="0")
+    resolve_days: Mapped[float] = mapped_column(sa.Double, default=0, server_default=sa.text("0"))
+    ratings: Mapped[int] = mapped_column(default=0, server_default="0")
+    rating_sum: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class OutcomeResolveDays(Base):
+    """Per area and month: how many reports resolved that month took ``days`` whole days."""
+
+    __tablename__ = "outcome_resolve_days"
+    __table_args__ = (sa.Index("ix_outcome_resolve_days_area", "area_id", "month", "days"),)
+
+    level: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    month: Mapped[dt.date] = mapped_column(sa.Date, primary_key=True)
+    area_id: Mapped[int] = mapped_column(primary_key=True)
+    days: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True)
+    reports: Mapped[int] = mapped_column(default=0, server_default="0")
