@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, request
 
 from gisapp.auth import csrf
+from gisapp.db import PRIMARY_COOKIE
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -22,7 +23,8 @@ def _csrf_for_cookie_sessions() -> None:
         return
     if request.headers.get("Authorization", "").lower().startswith("bearer "):
         return
-    if request.cookies:
+    # The read-your-writes marker (gisapp.db.PRIMARY_COOKIE) authorises nothing.
+    if set(request.cookies) - {PRIMARY_COOKIE}:
         csrf.protect()
 
 
