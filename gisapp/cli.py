@@ -20,6 +20,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from gisapp import create_app
 from gisapp.errors import ConfigError, DataFileError
+from gisapp.standards.open311.cli import open311
 
 
 def _app_factory() -> object:
@@ -34,6 +35,9 @@ def _app_factory() -> object:
 @click.group(cls=FlaskGroup, create_app=_app_factory, add_default_commands=False)
 def main() -> None:
     """Co-creation map (共同缔造) command line."""
+
+
+main.add_command(open311)
 
 
 @main.group()

@@ -40,6 +40,7 @@ from gisapp.reports.models import (
     ReportRating,
     ReportSupport,
 )
+from gisapp.standards.open311.models import Open311Request
 
 __all__ = [
     "LEVELS",
@@ -62,6 +63,7 @@ __all__ = [
     "Follow",
     "IdempotencyKey",
     "MaintenanceRecord",
+    "Open311Request",
     "OutboxMessage",
     "Pledge",
     "Project",

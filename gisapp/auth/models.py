@@ -90,7 +90,11 @@ class ApiKey(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(100))
     key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    # The key's first characters, so admins can tell keys apart (gisapp/standards/open311).
+    key_prefix: Mapped[str] = mapped_column(sa.String(12), default="", server_default="")
+    created_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(
         sa.DateTime(timezone=True), server_default=sa.func.now()
     )
-    revoked: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))

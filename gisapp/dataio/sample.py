@@ -299,7 +299,13 @@ def create_demo_accounts(session: Session, areas: dict[str, Area]) -> None:
             first_community = next(a for a in areas.values() if a.level == "community")
             user.areas.append(UserArea(area_id=first_community.id))
         session.add(user)
-    session.add(ApiKey(name="demo Open311 client", key_hash=digest(DEMO_OPEN311_KEY)))
+    session.add(
+        ApiKey(
+            name="demo Open311 client",
+            key_hash=digest(DEMO_OPEN311_KEY),
+            key_prefix=DEMO_OPEN311_KEY[:8],
+        )
+    )
 
 
 def create_demo_adoptions(session: Session) -> int:
