@@ -34,6 +34,7 @@ def init_app(app: Flask) -> None:
         coverage,
         facilities,
         following,
+        outcomes,
         layers,
         me,
         openapi,

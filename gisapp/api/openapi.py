@@ -15,6 +15,7 @@ from gisapp.api.oas import ERROR
 from gisapp.api.oas import json_content as _json
 from gisapp.api.oas import ok as _ok
 from gisapp.api.oas import param as _param
+from gisapp.api.outcomes_doc import PATHS as OUTCOMES_PATHS
 from gisapp.api.participation_doc import PATHS as PARTICIPATION_PATHS
 
 BBOX = _param(
@@ -635,6 +636,7 @@ def document() -> dict[str, Any]:
             },
             **PARTICIPATION_PATHS,
             **MAINTENANCE_PATHS,
+            **OUTCOMES_PATHS,
             "/openapi.json": {
                 "get": {
                     "summary": "This document",

@@ -12,6 +12,7 @@ Usage::
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -69,23 +70,19 @@ def parse_limit(raw: str | None, default: int, maximum: int, field: str = "limit
     return value
 
 
-def feature_collection(
-    session: Session,
+def feature_object(
     table: sa.Table,
     properties: Sequence[str],
-    where: Sequence[sa.ColumnElement[bool]] = (),
-    *,
-    limit: int,
     extra_properties: dict[str, sa.ColumnElement[Any]] | None = None,
     geometry: sa.ColumnElement[Any] | None = None,
-) -> tuple[str, int, bool]:
-    """Return (FeatureCollection JSON text, features returned, whether more matched)."""
+) -> sa.ColumnElement[Any]:
+    """One row as a GeoJSON Feature built by PostgreSQL (``json``), top-level ``id`` included."""
     props: list[Any] = []
     for name in properties:
         props += [sa.literal(name), table.c[name]]
     for name, expr in (extra_properties or {}).items():
         props += [sa.literal(name), expr]
-    feature = sa.func.json_build_object(
+    return sa.func.json_build_object(
         sa.literal("type"),
         sa.literal("Feature"),
         sa.literal("id"),
@@ -97,23 +94,86 @@ def feature_collection(
         sa.literal("properties"),
         sa.func.json_build_object(*props),
     )
-    # One row past the limit tells whether the result was cut, without a separate COUNT.
-    inner = (
-        sa.select(
-            feature.label("f"),
-            sa.func.row_number().over(order_by=table.c.id).label("rn"),
-        )
-        .select_from(table)
+
+
+def feature_collection(
+    session: Session,
+    table: sa.Table,
+    properties: Sequence[str],
+    where: Sequence[sa.ColumnElement[bool]] = (),
+    *,
+    limit: int,
+    extra_properties: dict[str, sa.ColumnElement[Any]] | None = None,
+    geometry: sa.ColumnElement[Any] | None = None,
+) -> tuple[str, int, bool]:
+    """Return (FeatureCollection JSON text, features returned, whether more matched)."""
+    page = feature_page(
+        session,
+        table,
+        properties,
+        where,
+        limit=limit,
+        extra_properties=extra_properties,
+        geometry=geometry,
+    )
+    body = f'{{"type":"FeatureCollection","numberReturned":{page.returned},"features":{page.features}}}'
+    return body, page.returned, page.more
+
+
+@dataclass(frozen=True)
+class FeaturePage:
+    """A page of features as JSON array text, ready to be wrapped without re-parsing."""
+
+    features: str
+    returned: int
+    more: bool
+    matched: int | None = None
+    """Exact count of every match, or None when it was not asked for or passed ``count_cap``."""
+
+
+def feature_page(
+    session: Session,
+    table: sa.Table,
+    properties: Sequence[str],
+    where: Sequence[sa.ColumnElement[bool]] = (),
+    *,
+    limit: int,
+    offset: int = 0,
+    count_cap: int | None = None,
+    extra_properties: dict[str, sa.ColumnElement[Any]] | None = None,
+    geometry: sa.ColumnElement[Any] | None = None,
+) -> FeaturePage:
+    """One statement: the page's features as a JSON array, ordered by id, and optionally the
+    number of all matches, counted up to ``count_cap`` so a count never scans a whole province.
+    """
+    # Ids first, features after: rows skipped by OFFSET are never turned into JSON, and one
+    # row past the limit tells whether the result was cut, without a separate COUNT.
+    ids = (
+        sa.select(table.c.id, sa.func.row_number().over(order_by=table.c.id).label("rn"))
         .where(*where)
         .order_by(table.c.id)
+        .offset(offset)
         .limit(limit + 1)
         .subquery()
     )
+    inner = (
+        sa.select(
+            feature_object(table, properties, extra_properties, geometry).label("f"), ids.c.rn
+        )
+        .select_from(ids.join(table, table.c.id == ids.c.id))
+        .subquery()
+    )
     features = sa.func.coalesce(
-        sa.func.json_agg(aggregate_order_by(inner.c.f, inner.c.rn)).filter(inner.c.rn <= limit),
+        sa.func.json_agg(aggregate_order_by(inner.c.f, inner.c.rn)).filter(
+            inner.c.rn <= offset + limit
+        ),
         sa.text("'[]'::json"),
     )
-    matched, text = session.execute(sa.select(sa.func.count(), sa.cast(features, sa.Text))).one()
-    returned = min(matched, limit)
-    body = f'{{"type":"FeatureCollection","numberReturned":{returned},"features":{text}}}'
-    return body, returned, matched > limit
+    columns: list[Any] = [sa.func.count(), sa.cast(features, sa.Text)]
+    if count_cap is not None:
+        capped = sa.select(sa.literal(1)).select_from(table).where(*where).limit(count_cap + 1)
+        columns.append(sa.select(sa.func.count()).select_from(capped.subquery()).scalar_subquery())
+    row = session.execute(sa.select(*columns)).one()
+    returned = min(row[0], limit)
+    matched = row[2] if count_cap is not None and row[2] <= count_cap else None
+    return FeaturePage(row[1], returned, row[0] > limit, matched)

@@ -1,0 +1,394 @@
+"""The outcome figures, per area of a level, per month and for the whole scope.
+
+Nothing here joins geometries or scans reports: report figures come from the facts the
+triggers keep (``outcome_area_months``, ``outcome_resolve_days``: one row per area and month),
+projects and pledges are grouped by the projects' stored area links (a few thousand rows even
+for a province).
+
+Usage::
+
+    scope = Scope(area=None)                        # or Scope(area=<an Area>)
+    rows = by_area(session, "community", scope, period, tz="Asia/Shanghai")
+    series = by_month(session, scope, period, tz=...)
+    total = totals(session, scope, period, tz=...)
+
+Each figure set: ``received``, ``resolved``, ``median_days_to_resolve`` (whole days, the median
+of the reports resolved in the period), ``mean_days_to_resolve``, ``ratings`` and
+``satisfaction`` (mean 1-5 of residents' ratings of fixes given in the period),
+``projects_completed``, ``project_ratings`` and ``project_satisfaction`` (ratings of those
+projects), ``money_yuan``, ``labour_hours`` and ``volunteers`` (residents' pledges made in the
+period, withdrawn ones left out).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, aliased
+
+from gisapp.geo.models import Area
+from gisapp.outcomes.models import OutcomeAreaMonth, OutcomeResolveDays
+from gisapp.outcomes.period import PAGE_LEVELS, Period
+from gisapp.planning.models import Project
+from gisapp.planning.participation import Pledge, ProjectRating
+
+FACTS = OutcomeAreaMonth.__table__
+DAYS = OutcomeResolveDays.__table__
+PROJECTS = Project.__table__
+PLEDGES = Pledge.__table__
+RATINGS = ProjectRating.__table__
+
+FIGURES = (
+    "received",
+    "resolved",
+    "median_days_to_resolve",
+    "mean_days_to_resolve",
+    "ratings",
+    "satisfaction",
+    "projects_completed",
+    "project_ratings",
+    "project_satisfaction",
+    "money_yuan",
+    "labour_hours",
+    "volunteers",
+)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The areas counted: inside ``area`` (any level of the dashboard), or all of them."""
+
+    area: Area | None = None
+
+    @property
+    def level(self) -> str:
+        # Without an area the scope is every district together.
+        return self.area.level if self.area is not None else "district"
+
+
+def empty() -> dict[str, Any]:
+    return {
+        "received": 0,
+        "resolved": 0,
+        "median_days_to_resolve": None,
+        "mean_days_to_resolve": None,
+        "ratings": 0,
+        "satisfaction": None,
+        "projects_completed": 0,
+        "project_ratings": 0,
+        "project_satisfaction": None,
+        "money_yuan": 0.0,
+        "labour_hours": 0.0,
+        "volunteers": 0,
+    }
+
+
+def areas_in(level: str, scope: Scope) -> Any:
+    """Areas of ``level`` inside the scope (a walk down the parent links, never geometry)."""
+    stmt: Any = sa.select(
+        Area.id, Area.code, Area.name_zh, Area.name_en, Area.parent_id, Area.population
+    ).where(Area.level == level)
+    if scope.area is None:
+        return stmt
+    tree = sa.select(Area.id, Area.level).where(Area.parent_id == scope.area.id).cte(recursive=True)
+    tree = tree.union_all(
+        sa.select(Area.id, Area.level)
+        .join(tree, Area.parent_id == tree.c.id)
+        .where(tree.c.level != level)
+    )
+    return stmt.where(Area.id.in_(sa.select(tree.c.id).where(tree.c.level == level)))
+
+
+# ----------------------------------------------------------------------------- report facts
+def _fact_filter(table: Any, level: str, ids: Any, period: Period) -> list[Any]:
+    where = [table.c.level == level, table.c.month >= period.first, table.c.month <= period.last]
+    if ids is not None:
+        where.append(table.c.area_id.in_(ids))
+    return where
+
+
+def _report_sums(
+    session: Session, key: Any, level: str, ids: Any, period: Period
+) -> dict[Hashable, dict[str, Any]]:
+    f = FACTS
+    stmt = (
+        sa.select(
+            key.label("k"),
+            sa.func.sum(f.c.received),
+            sa.func.sum(f.c.resolved),
+            sa.func.sum(f.c.resolve_days),
+            sa.func.sum(f.c.ratings),
+            sa.func.sum(f.c.rating_sum),
+        )
+        .where(*_fact_filter(f, level, ids, period))
+        .group_by(key)
+    )
+    out: dict[Hashable, dict[str, Any]] = {}
+    for k, received, resolved, days, ratings, rating_sum in session.execute(stmt):
+        resolved, ratings = int(resolved or 0), int(ratings or 0)
+        out[k] = {
+            "received": int(received or 0),
+            "resolved": resolved,
+            "mean_days_to_resolve": round(float(days) / resolved, 1) if resolved else None,
+            "ratings": ratings,
+            "satisfaction": round(float(rating_sum) / ratings, 2) if ratings else None,
+        }
+    return out
+
+
+def _medians(
+    session: Session, key: Any, level: str, ids: Any, period: Period
+) -> dict[Hashable, float]:
+    """Median whole days to resolve, from the histogram: the mean of the two middle reports'
+    days (the same one when the count is odd)."""
+    d = DAYS
+    hist = (
+        sa.select(key.label("k"), d.c.days, sa.func.sum(d.c.reports).label("n"))
+        .where(*_fact_filter(d, level, ids, period))
+        .group_by(key, d.c.days)
+        .having(sa.func.sum(d.c.reports) > 0)
+        .subquery()
+    )
+    cum = (
+        sa.select(
+            hist.c.k,
+            hist.c.days,
+            sa.func.sum(hist.c.n).over(partition_by=hist.c.k, order_by=hist.c.days).label("cum"),
+            sa.func.sum(hist.c.n).over(partition_by=hist.c.k).label("total"),
+        )
+    ).subquery()
+    lower = sa.func.min(cum.c.days).filter(cum.c.cum >= sa.func.div(cum.c.total + 1, 2))
+    upper = sa.func.min(cum.c.days).filter(cum.c.cum >= sa.func.div(cum.c.total, 2) + 1)
+    stmt = sa.select(cum.c.k, (lower + upper) / 2.0).group_by(cum.c.k)
+    return {k: float(v) for k, v in session.execute(stmt) if v is not None}
+
+
+# ----------------------------------------------------------------------------- projects
+def _local_month(column: Any, tz: str) -> Any:
+    return sa.cast(sa.func.date_trunc("month", sa.func.timezone(tz, column)), sa.Date)
+
+
+def _project_scope(scope: Scope) -> list[Any]:
+    if scope.area is None:
+        return []
+    return [PROJECTS.c[f"{scope.area.level}_id"] == scope.area.id]
+
+
+def _completed(period: Period) -> list[Any]:
+    p = PROJECTS
+    return [p.c.completed_on >= period.first, p.c.completed_on < period.end]
+
+
+def _project_sums(
+    session: Session, key: Any, scope: Scope, period: Period, tz: str
+) -> dict[Hashable, dict[str, Any]]:
+    """Projects completed (and their ratings) and pledges made in the period, by ``key`` — a
+    projects column (an area link) or ``None`` (one total), or ``"month"``."""
+    p, g, r = PROJECTS, PLEDGES, RATINGS
+    by_month = isinstance(key, str)
+    done_key = sa.cast(sa.func.date_trunc("month", p.c.completed_on), sa.Date) if by_month else key
+    out: dict[Hashable, dict[str, Any]] = {}
+
+    def slot(k: Hashable) -> dict[str, Any]:
+        return out.setdefault(k, {})
+
+    cols = [done_key.label("k")] if done_key is not None else [sa.null().label("k")]
+    stmt: Any = sa.select(*cols, sa.func.count()).where(*_completed(period), *_project_scope(scope))
+    if done_key is not None:
+        stmt = stmt.group_by(done_key)
+    for k, n in session.execute(stmt).tuples():
+        slot(k)["projects_completed"] = int(n)
+
+    # Ratings of the projects completed in the period (given whenever), by where and when the
+    # project was completed.
+    stmt = (
+        sa.select(*cols, sa.func.count(), sa.func.sum(r.c.score))
+        .select_from(r.join(p, p.c.id == r.c.project_id))
+        .where(*_completed(period), *_project_scope(scope))
+    )
+    if done_key is not None:
+        stmt = stmt.group_by(done_key)
+    for k, n, total in session.execute(stmt).tuples():
+        if n:
+            slot(k)["project_ratings"] = int(n)
+            slot(k)["project_satisfaction"] = round(float(total) / int(n), 2)
+
+    local = sa.func.timezone(tz, g.c.created_at)
+    pledge_key = _local_month(g.c.created_at, tz) if by_month else key
+    pcols = [pledge_key.label("k")] if pledge_key is not None else [sa.null().label("k")]
+    stmt = (
+        sa.select(
+            *pcols,
+            sa.func.coalesce(sa.func.sum(g.c.amount_yuan).filter(g.c.kind == "money"), 0),
+            sa.func.coalesce(sa.func.sum(g.c.hours).filter(g.c.kind == "labour"), 0),
+            sa.func.count().filter(g.c.kind == "volunteer"),
+        )
+        .select_from(g.join(p, p.c.id == g.c.project_id))
+        .where(
+            g.c.withdrawn_at.is_(None),
+            local >= period.first,
+            local < period.end,
+            *_project_scope(scope),
+        )
+    )
+    if pledge_key is not None:
+        stmt = stmt.group_by(pledge_key)
+    for k, money, hours, volunteers in session.execute(stmt).tuples():
+        slot(k).update(
+            money_yuan=float(money), labour_hours=float(hours), volunteers=int(volunteers)
+        )
+    return out
+
+
+# ----------------------------------------------------------------------------- public
+def by_area(
+    session: Session, level: str, scope: Scope, period: Period, *, tz: str, locale: str = "zh_Hans"
+) -> list[dict[str, Any]]:
+    """One row per area of ``level`` in the scope (by code), every figure present."""
+    if level not in PAGE_LEVELS:
+        raise ValueError(level)
+    areas = session.execute(areas_in(level, scope).order_by(Area.code)).all()
+    # A whole level reads one range of the facts' key; a scope, its own areas' rows.
+    ids = None if scope.area is None else areas_in(level, scope).with_only_columns(Area.id)
+    sums = _report_sums(session, FACTS.c.area_id, level, ids, period)
+    medians = _medians(session, DAYS.c.area_id, level, ids, period)
+    projects = _project_sums(session, PROJECTS.c[f"{level}_id"], scope, period, tz)
+    rows = []
+    for a in areas:
+        row: dict[str, Any] = {
+            "id": a.id,
+            "code": a.code,
+            "name": a.name_en if locale == "en" else a.name_zh,
+            "name_zh": a.name_zh,
+            "name_en": a.name_en,
+            "parent_id": a.parent_id,
+            "population": a.population,
+            **empty(),
+        }
+        row.update(sums.get(a.id, {}))
+        row.update(projects.get(a.id, {}))
+        row["median_days_to_resolve"] = medians.get(a.id)
+        rows.append(row)
+    return rows
+
+
+def _scope_ids(scope: Scope) -> Any:
+    return None if scope.area is None else sa.select(sa.literal(scope.area.id))
+
+
+def by_month(session: Session, scope: Scope, period: Period, *, tz: str) -> list[dict[str, Any]]:
+    """One row per month of the period (oldest first) for the whole scope."""
+    ids = _scope_ids(scope)
+    sums = _report_sums(session, FACTS.c.month, scope.level, ids, period)
+    medians = _medians(session, DAYS.c.month, scope.level, ids, period)
+    projects = _project_sums(session, "month", scope, period, tz)
+    rows = []
+    for month, label in zip(period.months, period.labels, strict=True):
+        row: dict[str, Any] = {"month": label, **empty()}
+        row.update(sums.get(month, {}))
+        row.update(projects.get(month, {}))
+        row["median_days_to_resolve"] = medians.get(month)
+        rows.append(row)
+    return rows
+
+
+def totals(session: Session, scope: Scope, period: Period, *, tz: str) -> dict[str, Any]:
+    """The figures of the whole scope over the whole period."""
+    ids = _scope_ids(scope)
+    level = scope.level
+    # Grouped by the level column, constant here: one row for the whole scope.
+    row = empty()
+    row.update(_report_sums(session, FACTS.c.level, level, ids, period).get(level, {}))
+    row["median_days_to_resolve"] = _medians(session, DAYS.c.level, level, ids, period).get(level)
+    row.update(_project_sums(session, None, scope, period, tz).get(None, {}))
+    return row
+
+
+def completed_projects(
+    session: Session, scope: Scope, period: Period, *, tz: str, locale: str, limit: int = 60
+) -> list[dict[str, Any]]:
+    """Projects completed in the period inside the scope, latest first, with their residents'
+    contributions, ratings and before/after photo URLs (never who pledged, rated or uploaded)."""
+    from gisapp.outcomes.models import ProjectPhoto
+
+    p, g, r = PROJECTS, PLEDGES, RATINGS
+    pledged = (
+        sa.select(
+            g.c.project_id,
+            sa.func.coalesce(sa.func.sum(g.c.amount_yuan).filter(g.c.kind == "money"), 0).label(
+                "money"
+            ),
+            sa.func.coalesce(sa.func.sum(g.c.hours).filter(g.c.kind == "labour"), 0).label("hours"),
+            sa.func.count().filter(g.c.kind == "volunteer").label("volunteers"),
+        )
+        .where(g.c.withdrawn_at.is_(None))
+        .group_by(g.c.project_id)
+        .subquery()
+    )
+    rated = (
+        sa.select(r.c.project_id, sa.func.count().label("n"), sa.func.avg(r.c.score).label("mean"))
+        .group_by(r.c.project_id)
+        .subquery()
+    )
+    community = aliased(Area)
+    stmt = (
+        sa.select(
+            p.c.id,
+            p.c.code,
+            p.c.title_zh,
+            p.c.title_en,
+            p.c.completed_on,
+            p.c.budget_yuan,
+            community.name_zh.label("community_zh"),
+            community.name_en.label("community_en"),
+            pledged.c.money,
+            pledged.c.hours,
+            pledged.c.volunteers,
+            rated.c.n,
+            rated.c.mean,
+        )
+        .select_from(
+            p.outerjoin(pledged, pledged.c.project_id == p.c.id)
+            .outerjoin(rated, rated.c.project_id == p.c.id)
+            .outerjoin(community, community.id == p.c.community_id)
+        )
+        .where(*_completed(period), *_project_scope(scope))
+        .order_by(p.c.completed_on.desc(), p.c.id.desc())
+        .limit(limit)
+    )
+    rows = session.execute(stmt).all()
+    photos: dict[int, dict[str, list[str]]] = {row.id: {"before": [], "after": []} for row in rows}
+    if photos:
+        for pid, stage, photo_id in session.execute(
+            sa.select(ProjectPhoto.project_id, ProjectPhoto.stage, ProjectPhoto.id)
+            .where(ProjectPhoto.project_id.in_(list(photos)))
+            .order_by(ProjectPhoto.id)
+        ):
+            photos[pid][stage].append(f"/projects/{pid}/photos/{photo_id}")
+    en = locale == "en"
+    return [
+        {
+            "id": row.id,
+            "code": row.code,
+            "title": (row.title_en or row.title_zh) if en else row.title_zh,
+            "completed_on": row.completed_on.isoformat(),
+            "community": (row.community_en if en else row.community_zh) or "",
+            "budget_yuan": float(row.budget_yuan) if row.budget_yuan is not None else None,
+            "money_yuan": float(row.money or 0),
+            "labour_hours": float(row.hours or 0),
+            "volunteers": int(row.volunteers or 0),
+            "ratings": int(row.n or 0),
+            "satisfaction": round(float(row.mean), 2) if row.mean is not None else None,
+            "photos": photos[row.id],
+        }
+        for row in rows
+    ]
+
+
+def period_bounds(period: Period) -> tuple[dt.date, dt.date]:
+    """The first and the last day of the period."""
+    return period.first, period.end - dt.timedelta(days=1)
