@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from gisapp.reports.views import bp as reports_bp
     from gisapp.standards import open311
     from gisapp.standards.ogc import init_app as init_ogc
+    from gisapp.standards.ogc import init_app as init_ogc
 
     settings = settings or load_settings()
     app = Flask(__name__, instance_relative_config=False)
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(manager_bp)
     participation_views.init_app(app)  # votes and rewards pages; reward rules checked
     app.register_blueprint(planner_bp)
+    init_ogc(app)  # OGC API - Features at /ogc, collections from layers/
     init_ogc(app)  # OGC API - Features at /ogc, collections from layers/
     open311.init_app(app)  # GeoReport v2 at /open311/v2, keys at /admin/open311-keys
     return app
