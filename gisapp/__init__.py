@@ -29,12 +29,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     from gisapp import api, auth, catalog, db, health, i18n, maps, web_errors
     from gisapp.maintenance.manager_views import bp as manager_bp
     from gisapp.maintenance.views import bp as facilities_bp
+    from gisapp.outcomes.views import bp as outcomes_bp
     from gisapp.planning import participation_views
     from gisapp.planning.planner_views import bp as planner_bp
     from gisapp.planning.views import bp as projects_bp
     from gisapp.reports.views import bp as reports_bp
     from gisapp.standards import open311
-    from gisapp.standards.ogc import init_app as init_ogc
     from gisapp.standards.ogc import init_app as init_ogc
 
     settings = settings or load_settings()
@@ -66,7 +66,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(manager_bp)
     participation_views.init_app(app)  # votes and rewards pages; reward rules checked
     app.register_blueprint(planner_bp)
-    init_ogc(app)  # OGC API - Features at /ogc, collections from layers/
+    app.register_blueprint(outcomes_bp)  # /outcomes, public co-share dashboard
     init_ogc(app)  # OGC API - Features at /ogc, collections from layers/
     open311.init_app(app)  # GeoReport v2 at /open311/v2, keys at /admin/open311-keys
     return app
