@@ -7,6 +7,9 @@
     gisapp layers validate       check every layers/*.yaml file
     gisapp serve --port 5000     production server (gunicorn), after a readiness check
     gisapp check                 one line: is the database ready for this code?
+    gisapp network load PATH     replace the street network (walking distance) and build it
+    gisapp import KIND PATH      areas/facilities/reports from GeoJSON, GPKG, Shapefile, CSV
+    gisapp export LAYER PATH     a layer's public fields to GeoJSON, GPKG, Shapefile, CSV
 """
 
 from __future__ import annotations
@@ -19,7 +22,10 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from gisapp import create_app
+from gisapp.dataio.backup_cli import backup, restore
+from gisapp.dataio.commands import export_command, import_command
 from gisapp.errors import ConfigError, DataFileError
+from gisapp.planning import network_cli
 from gisapp.standards.open311.cli import open311
 
 
@@ -102,6 +108,13 @@ def load_sample_command(if_empty: bool) -> None:
         except DataFileError as exc:
             raise click.ClickException(f"{exc.message}; nothing was loaded") from exc
     click.echo("loaded " + ", ".join(f"{n} {name}" for name, n in counts.items()))
+
+
+main.add_command(network_cli.network)
+main.add_command(backup)
+main.add_command(restore)
+main.add_command(import_command)
+main.add_command(export_command)
 
 
 @main.group()
