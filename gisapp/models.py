@@ -22,6 +22,7 @@ from gisapp.planning.models import (
     ProjectMilestone,
     ProjectReport,
 )
+from gisapp.planning.network_models import Street, StreetVertex
 from gisapp.planning.participation import (
     Ballot,
     Pledge,
@@ -77,6 +78,8 @@ __all__ = [
     "ReportPhoto",
     "ReportRating",
     "ReportSupport",
+    "Street",
+    "StreetVertex",
     "User",
     "UserArea",
     "VoteCandidate",

@@ -3,7 +3,8 @@
 - ``GET  /api/v1/analysis/demand?level=&category=``     open reports per 1,000 residents
 - ``GET  /api/v1/analysis/heat?category=``              points for the heatmap
 - ``GET  /api/v1/analysis/hotspots?category=``          Gi* hot spots by grid
-- ``GET  /api/v1/analysis/gaps?facility_type=&radius_m=&area=``  unreached buildings and totals
+- ``GET  /api/v1/analysis/gaps?facility_type=&radius_m=&area=&distance=``  unreached buildings
+  and totals, by walking distance along the street network or in a straight line
 - ``POST /api/v1/analysis/site-scores``                 candidates ranked with their factors
 - ``POST /api/v1/analysis/mclp``                        k sites by MCLP beside the greedy choice
 """
@@ -23,7 +24,7 @@ from gisapp.db import get_session
 from gisapp.errors import BadRequest, ValidationFailed
 from gisapp.geo.models import LEVELS
 from gisapp.maintenance.models import FacilityType
-from gisapp.planning import queries
+from gisapp.planning import network, queries
 from gisapp.planning.settings import planning_settings
 from gisapp.reports.models import Category
 
@@ -85,7 +86,7 @@ def hot_spots() -> Response:
 @bp.get("/analysis/gaps")
 @require_roles(*PLANNERS)
 def gaps() -> Response:
-    unknown_params({"facility_type", "radius_m", "area"})
+    unknown_params({"facility_type", "radius_m", "area", "distance"})
     body: dict[str, Any] = {
         "facility_type": request.args.get("facility_type"),
         "candidates": [[0, 0]],
@@ -107,15 +108,17 @@ def gaps() -> Response:
             )
     area = request.args.get("area")
     area_id = _area_id(area, "area") if area else None
-    found = queries.unreached_buildings(session, ftype, radius, area_id)
+    distance = network.resolve_distance(session, request.args.get("distance"))
+    found = queries.unreached_buildings(session, ftype, radius, area_id, distance)
     head = json.dumps(
         {
             "type": "FeatureCollection",
             "facility_type": ftype,
             "radius_m": radius,
-            "distance": "straight_line",
+            "distance": distance,
             "totals": found["totals"],
             "by_grid": found["by_grid"],
+            **({"reach": found["reach"]} if "reach" in found else {}),
         },
         ensure_ascii=False,
     )
@@ -129,14 +132,15 @@ def site_scores() -> Response:
     from gisapp.planning import sites  # spopt and PuLP take seconds to import
 
     body = json_body(
-        {"facility_type", "radius_m", "candidates", "area"}, {"facility_type", "candidates"}
+        {"facility_type", "radius_m", "candidates", "area", "distance"},
+        {"facility_type", "candidates"},
     )
     req = sites.SiteRequest.parse(body, get_session())
     return jsonify(
         {
             "facility_type": req.facility_type,
             "radius_m": req.radius_m,
-            "distance": "straight_line",
+            "distance": req.distance,
             "weights": planning_settings().score_weights.model_dump(),
             "candidates": sites.rank_sites(get_session(), req),
         }
@@ -149,7 +153,7 @@ def mclp() -> Response:
     from gisapp.planning import sites
 
     body = json_body(
-        {"facility_type", "radius_m", "candidates", "area", "k"},
+        {"facility_type", "radius_m", "candidates", "area", "k", "distance"},
         {"facility_type", "candidates", "k"},
     )
     k = body.pop("k")

@@ -25,10 +25,12 @@ from gisapp.auth.models import ApiKey, User, UserArea
 from gisapp.auth.passwords import hash_password
 from gisapp.auth.tokens import digest
 from gisapp.dataio.sample_participation import load_participation
+from gisapp.dataio.streets import load_streets
 from gisapp.errors import DataFileError
 from gisapp.geo.models import LEVELS, Area
 from gisapp.maintenance.models import Facility, FacilitySteward, FacilityType, MaintenanceRecord
 from gisapp.planning.models import PHASES, Project
+from gisapp.planning.network import build_topology
 from gisapp.reports.models import STATUSES, Category, Report, ReportContact, ReportEvent
 
 DEMO_PASSWORD = "co-create-demo"  # noqa: S105 - published in README; sample data only
@@ -346,4 +348,7 @@ def load_sample(session: Session, directory: Path) -> dict[str, int]:
     session.flush()
     counts["stewards"] = create_demo_adoptions(session)
     counts.update(load_participation(session))
+    # The sample's streets are already split at every junction: no noding needed.
+    counts["streets"] = load_streets(session, directory / "streets.geojson")
+    build_topology(session)
     return counts

@@ -130,9 +130,24 @@ def coverage_of(
     candidate_xy: NDArray[np.float64],
     radius_m: float,
 ) -> Coverage:
-    sites = np.vstack([existing_xy.reshape(-1, 2), candidate_xy[chosen].reshape(-1, 2)])
-    now = covered(demand_xy, existing_xy.reshape(-1, 2), radius_m)
-    after = covered(demand_xy, sites, radius_m)
+    existing_xy = existing_xy.reshape(-1, 2)
+    cost = distances(demand_xy, np.vstack([existing_xy, candidate_xy.reshape(-1, 2)]))
+    return coverage_from_cost(chosen, cost, population, len(existing_xy), radius_m)
+
+
+def coverage_from_cost(
+    chosen: list[int],
+    cost: NDArray[np.float64],
+    population: NDArray[np.float64],
+    n_existing: int,
+    radius_m: float,
+) -> Coverage:
+    """Coverage when the candidates ``chosen`` open. ``cost`` is metres from each demand
+    unit (rows) to each site (columns: the existing facilities, then the candidates), in any
+    measure (straight line or walking; ``inf`` for out of reach)."""
+    reach = cost <= radius_m
+    now = reach[:, :n_existing].any(axis=1)
+    after = now | reach[:, [n_existing + j for j in chosen]].any(axis=1)
     return Coverage(
         chosen=chosen,
         covered_population=float(population[after].sum()),
@@ -150,17 +165,30 @@ def maximal_coverage(
     k: int,
 ) -> Coverage:
     """Choose ``k`` candidates that cover the most population, existing facilities kept fixed
-    (the Maximal Coverage Location Problem, solved exactly by spopt with CBC)."""
+    (the Maximal Coverage Location Problem), by straight-line distance."""
+    existing_xy = existing_xy.reshape(-1, 2)
+    cost = distances(demand_xy, np.vstack([existing_xy, candidate_xy.reshape(-1, 2)]))
+    return maximal_coverage_from_cost(cost, population, len(existing_xy), radius_m, k)
+
+
+def maximal_coverage_from_cost(
+    cost: NDArray[np.float64],
+    population: NDArray[np.float64],
+    n_existing: int,
+    radius_m: float,
+    k: int,
+) -> Coverage:
+    """The MCLP on a cost matrix laid out as for :func:`coverage_from_cost`, solved exactly by
+    spopt with CBC."""
     import pulp  # spopt and PuLP take seconds to import: only when a choice is asked for
     from spopt.locate import MCLP
 
-    existing_xy = existing_xy.reshape(-1, 2)
-    sites = np.vstack([existing_xy, candidate_xy.reshape(-1, 2)])
-    n_existing = len(existing_xy)
-    cost = distances(demand_xy, sites)
-    predefined = np.array([True] * n_existing + [False] * len(candidate_xy))
+    n_candidates = cost.shape[1] - n_existing
+    # The solver wants finite costs; anything past the radius is simply "not covered".
+    finite = np.where(np.isfinite(cost), cost, 2 * radius_m + 1)
+    predefined = np.array([True] * n_existing + [False] * n_candidates)
     model = MCLP.from_cost_matrix(
-        cost,
+        finite,
         population.astype(float),
         service_radius=radius_m,
         p_facilities=n_existing + k,
@@ -169,4 +197,4 @@ def maximal_coverage(
     model = model.solve(pulp.PULP_CBC_CMD(msg=False))
     opened = [int(j) for j, var in enumerate(model.fac_vars) if (var.varValue or 0) > 0.5]
     chosen = sorted(j - n_existing for j in opened if j >= n_existing)
-    return coverage_of(chosen, demand_xy, population, existing_xy, candidate_xy, radius_m)
+    return coverage_from_cost(chosen, cost, population, n_existing, radius_m)

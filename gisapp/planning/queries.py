@@ -79,20 +79,23 @@ def outside_communities(session: Session, points: list[tuple[float, float]]) -> 
 
 def demand_units(
     session: Session, area_id: int | None, bbox: tuple[float, float, float, float] | None = None
-) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
-    """Where residents live: buildings with population (lon, lat, population), optionally
-    only those in ``bbox`` (the candidates' reach: the rest cannot change the choice)."""
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], list[int]]:
+    """Where residents live: buildings with population (lon, lat, population, building ids),
+    optionally only those in ``bbox`` (the candidates' reach: the rest cannot change the
+    choice)."""
     point = sa.func.ST_PointOnSurface(Area.geom)
-    stmt = sa.select(sa.func.ST_X(point), sa.func.ST_Y(point), Area.population).where(
-        Area.level == "building", sa.func.coalesce(Area.population, 0) > 0
+    stmt = (
+        sa.select(sa.func.ST_X(point), sa.func.ST_Y(point), Area.population, Area.id)
+        .where(Area.level == "building", sa.func.coalesce(Area.population, 0) > 0)
+        .order_by(Area.id)
     )
     if area_id is not None:
         stmt = stmt.where(_inside_area(area_id))
     if bbox is not None:
         stmt = stmt.where(Area.geom.op("&&")(sa.func.ST_MakeEnvelope(*bbox, 4326)))
     rows = session.execute(stmt).all()
-    data = np.array(rows, dtype=float).reshape(-1, 3)
-    return data[:, 0], data[:, 1], data[:, 2]
+    data = np.array([r[:3] for r in rows], dtype=float).reshape(-1, 3)
+    return data[:, 0], data[:, 1], data[:, 2], [int(r[3]) for r in rows]
 
 
 def _inside_area(area_id: int) -> sa.ColumnElement[bool]:
@@ -170,17 +173,56 @@ def open_report_points(
 
 
 def unreached_buildings(
-    session: Session, facility_type: str, radius_m: float, area_id: int | None
+    session: Session,
+    facility_type: str,
+    radius_m: float,
+    area_id: int | None,
+    distance: str = "straight",
 ) -> dict[str, Any]:
-    """Buildings no active facility of the type reaches in a straight line.
+    """Buildings no active facility of the type reaches, in a straight line or walking along
+    the street network (``distance="network"``: the answer then has the reached streets).
 
     Driven from the facilities (thousands) rather than the buildings (hundreds of thousands):
-    each facility finds the buildings around it through the areas' spatial index.
+    each facility finds the buildings around it through the areas' spatial index, or walks the
+    network once for all of them (pgRouting).
     """
+    if distance == "network":
+        from gisapp.planning import network
+
+        network.facility_reach(
+            session, facility_type, radius_m, _area_box(session, area_id, radius_m)
+        )
+        found = _unreached(session, network.reached_buildings(radius_m), area_id)
+        found["reach"] = network.reach_lines(session, radius_m)
+        return found
+    return _unreached(session, _reached_straight(facility_type, radius_m), area_id)
+
+
+def _area_box(
+    session: Session, area_id: int | None, radius_m: float
+) -> tuple[float, float, float, float] | None:
+    """The area's bounding box widened by the radius (facilities outside still reach in)."""
+    if area_id is None:
+        return None
+    box = session.execute(
+        sa.select(
+            sa.func.ST_XMin(Area.geom),
+            sa.func.ST_YMin(Area.geom),
+            sa.func.ST_XMax(Area.geom),
+            sa.func.ST_YMax(Area.geom),
+        ).where(Area.id == area_id)
+    ).one()
+    from gisapp.planning.network import degrees
+
+    pad = 2 * degrees(radius_m, float(box[3]))
+    return (box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad)
+
+
+def _reached_straight(facility_type: str, radius_m: float) -> sa.Select[tuple[int]]:
     pad = 2 * radius_m / METRES_PER_DEGREE
     building = sa.orm.aliased(Area)
     point = sa.func.ST_PointOnSurface(building.geom)
-    reached = (
+    return (
         sa.select(building.id)
         .join(
             Facility,
@@ -199,6 +241,11 @@ def unreached_buildings(
             Facility.status == "active",
         )
     )
+
+
+def _unreached(
+    session: Session, reached: sa.Select[tuple[int]], area_id: int | None
+) -> dict[str, Any]:
     where: list[sa.ColumnElement[bool]] = [Area.level == "building", Area.id.not_in(reached)]
     if area_id is not None:
         where.append(_inside_area(area_id))

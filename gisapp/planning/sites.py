@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from gisapp.errors import ValidationFailed
 from gisapp.geo.models import Area
 from gisapp.maintenance.models import FacilityType
-from gisapp.planning import analysis, queries
+from gisapp.planning import analysis, network, queries
 from gisapp.planning.settings import planning_settings
 
 
@@ -108,10 +108,11 @@ class SiteRequest:
     radius_m: float
     candidates: list[tuple[float, float]]
     area_id: int | None = None
+    distance: str = "straight"  # or "network": walking along the streets (pgRouting)
 
     @classmethod
     def parse(cls, body: dict[str, Any], session: Session) -> SiteRequest:
-        allowed = {"facility_type", "radius_m", "candidates", "area"}
+        allowed = {"facility_type", "radius_m", "candidates", "area", "distance"}
         for key in body:
             if key not in allowed:
                 raise ValidationFailed(f"unknown field {str(key)[:40]!r}", field=str(key)[:64])
@@ -128,6 +129,7 @@ class SiteRequest:
                 )
         else:
             radius = settings.radius_for(ftype)
+        distance = network.resolve_distance(session, body.get("distance"))
         raw = body.get("candidates")
         if raw is None or raw == [] or raw == {}:
             raise ValidationFailed(
@@ -158,12 +160,13 @@ class SiteRequest:
             )
         if queries.outside_communities(session, pts):
             raise ValidationFailed("a candidate lies outside every community", field="candidates")
-        return cls(ftype, radius, pts)
+        return cls(ftype, radius, pts, distance=distance)
 
 
 def rank_sites(session: Session, request: SiteRequest) -> list[dict[str, Any]]:
     settings = planning_settings()
-    factors = queries.candidate_factors(
+    measure = network if request.distance == "network" else queries
+    factors = measure.candidate_factors(
         session,
         request.candidates,
         request.facility_type,
@@ -214,34 +217,41 @@ def choose_sites(session: Session, request: SiteRequest, k: int) -> dict[str, An
         float(cand[:, 0].max()) + pad_lon,
         float(cand[:, 1].max()) + pad_lat,
     )
-    lon, lat, population = queries.demand_units(session, request.area_id, reach)
+    lon, lat, population, ids = queries.demand_units(session, request.area_id, reach)
     if len(population) == 0:
         raise ValidationFailed(
             "no residents (buildings with population) live within reach of the candidates",
             field="candidates",
         )
-    crs = analysis.utm_crs(float(lon.mean()), float(lat.mean()))
-    demand_xy = analysis.to_metres(lon, lat, crs)
     # Facilities farther than the radius from every resident in reach cannot matter.
     wider = (reach[0] - pad_lon, reach[1] - pad_lat, reach[2] + pad_lon, reach[3] + pad_lat)
     ex_lon, ex_lat = queries.existing_facilities(session, request.facility_type, wider)
-    existing_xy = analysis.to_metres(ex_lon, ex_lat, crs)
-    candidate_xy = analysis.to_metres(cand[:, 0], cand[:, 1], crs)
-    best = analysis.maximal_coverage(
-        demand_xy, population, existing_xy, candidate_xy, request.radius_m, k
-    )
+    if request.distance == "network":
+        sites = [(float(a), float(b)) for a, b in zip(ex_lon, ex_lat, strict=True)]
+        cost = network.coverage_cost(
+            session, ids, sites + list(request.candidates), request.radius_m
+        )
+    else:
+        crs = analysis.utm_crs(float(lon.mean()), float(lat.mean()))
+        existing_xy = analysis.to_metres(ex_lon, ex_lat, crs)
+        candidate_xy = analysis.to_metres(cand[:, 0], cand[:, 1], crs)
+        cost = analysis.distances(
+            analysis.to_metres(lon, lat, crs), np.vstack([existing_xy, candidate_xy])
+        )
+    n_existing = len(ex_lon)
+    best = analysis.maximal_coverage_from_cost(cost, population, n_existing, request.radius_m, k)
     ranking = rank_sites(session, request)
     greedy_pick = sorted(r["index"] for r in ranking[:k])
-    greedy = analysis.coverage_of(
-        greedy_pick, demand_xy, population, existing_xy, candidate_xy, request.radius_m
+    greedy = analysis.coverage_from_cost(
+        greedy_pick, cost, population, n_existing, request.radius_m
     )
     return {
         "facility_type": request.facility_type,
         "radius_m": request.radius_m,
-        "distance": "straight_line",
+        "distance": request.distance,
         "k": k,
         "candidates": len(request.candidates),
-        "existing_facilities": len(existing_xy),
+        "existing_facilities": n_existing,
         "mclp": _coverage_json(best, request),
         "greedy": _coverage_json(greedy, request),
         "ranking": ranking,

@@ -74,13 +74,13 @@ def test_hotspots_classify_every_grid(client: FlaskClient, planner: dict[str, st
     ], "fixed seed: same answer"
 
 
-def test_gaps_totals_add_up(client: FlaskClient, planner: dict[str, str]) -> None:
-    fc = client.get("/api/v1/analysis/gaps?facility_type=playground", headers=planner).get_json()
-    assert fc["radius_m"] == 300 and fc["distance"] == "straight_line"
+@pytest.mark.parametrize("distance", ["network", "straight"])
+def test_gaps_totals_add_up(client: FlaskClient, planner: dict[str, str], distance: str) -> None:
+    url = f"/api/v1/analysis/gaps?facility_type=playground&distance={distance}"
+    fc = client.get(url, headers=planner).get_json()
+    assert fc["radius_m"] == 300 and fc["distance"] == distance
     assert fc["totals"]["population"] == sum(f["properties"]["population"] for f in fc["features"])
-    wider = client.get(
-        "/api/v1/analysis/gaps?facility_type=playground&radius_m=2000", headers=planner
-    ).get_json()
+    wider = client.get(url + "&radius_m=2000", headers=planner).get_json()
     assert wider["totals"]["population"] < fc["totals"]["population"]
 
 
