@@ -42,3 +42,6 @@ def init_app(app: Flask) -> None:
     manager.init_app(app)
     csrf.init_app(app)
     app.register_blueprint(bp)
+    from gisapp.auth.account_views import bp as account_bp
+
+    app.register_blueprint(account_bp)  # /me/data and /me/delete
