@@ -3,7 +3,7 @@ sample street in the real PostGIS; bad input answers 400/404 in the OGC exceptio
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa

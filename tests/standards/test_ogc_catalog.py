@@ -72,7 +72,7 @@ def test_a_new_layer_file_is_a_new_collection(tmp_path: Path, engine: sa.Engine)
 def test_area_levels_group_into_one_collection(settings: Settings) -> None:
     collections = build_collections(load_catalog(ROOT / "layers"), settings)
     areas = collections["areas"]
-    assert list(areas.properties)[0] == "level"
+    assert next(iter(areas.properties)) == "level"
     assert areas.title.en == "Areas"
     assert areas.time_field is None
     assert areas.geometry_type == "polygon"
