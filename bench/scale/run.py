@@ -1,0 +1,325 @@
+"""The scale benchmark (issue 7): our server against TiPg and the raw SQL, in one run.
+
+    bench/scale/run [--reuse] [--seconds 10] [--connections 4] [--no-write]
+
+Loads 1,000 communities, 1,000,000 reports and 50,000 facilities into ``gisapp_bench`` with
+``gisapp demo-data`` (``--reuse`` keeps a database that already holds them), the sample street
+into ``gisapp_bench_sample``, then measures against the same database:
+
+- map pages: bytes and server time, sample vs province;
+- vector tiles at z10, z12, z14, z16: our ``/tiles`` (gunicorn via ``gisapp serve``) with a cold
+  cache (every tile asked once, tile caches emptied first) and warm (wrk loop), TiPg with its
+  defaults and tuned, and the raw ``ST_AsMVT`` statement through psycopg;
+- GeoJSON items in a 1 km box (limit 1,000): our ``/ogc`` against TiPg, and the SQL floor;
+- per-area dashboards (``/api/v1/coverage``, outcomes when present);
+- report intake per second with concurrent clients (wrk POSTs), reconciled with the database.
+
+Prints the results as ratios against the targets of issue 7 item 6, writes them to
+``bench/scale/results/latest.json`` and the "Scale" section of ``docs/benchmarks.md``.
+Load tools: wrk for timed loops, a threaded urllib3 client for cold passes (see load.py).
+Run as root (or with sudo) on the machine that runs PostgreSQL; needs wrk (``apt-get install
+wrk``) and network access to PyPI the first time (TiPg's venv, under /tmp).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parents[1]))
+
+import data  # noqa: E402
+import load  # noqa: E402
+import pages  # noqa: E402
+import rawsql  # noqa: E402
+import report  # noqa: E402
+import servers  # noqa: E402
+import sqlalchemy as sa  # noqa: E402
+import urllib3  # noqa: E402
+
+ZOOMS = (10, 12, 14, 16)
+# Cold passes over few tiles are repeated (caches emptied before each) to get enough samples.
+COLD_REPEAT = {10: 6, 12: 2, 14: 1, 16: 1}
+TIPG_PROPS = "category,status,support_count,created_at"
+
+
+def log(msg: str) -> None:
+    print(f"[{dt.datetime.now():%H:%M:%S}] {msg}", flush=True)
+
+
+def available(base: str, path: str, headers: dict[str, str] | None = None) -> tuple[bool, str]:
+    resp = urllib3.request("GET", base + path, headers=headers, timeout=120, retries=False)
+    if resp.status == 404 and b'"code"' in resp.data and b"not_found" not in resp.data:
+        return False, f"{path} answered 404"
+    if resp.status == 404:
+        return False, f"{path} answered 404 (route missing)"
+    if resp.status >= 400:
+        return False, f"{path} answered {resp.status}: {resp.data[:200]!r}"
+    return True, ""
+
+
+def tile_paths_ours(tiles: list[tuple[int, int, int]]) -> list[str]:
+    return [f"/tiles/reports/{z}/{x}/{y}.pbf" for z, x, y in tiles]
+
+
+def tile_paths_tipg(tiles: list[tuple[int, int, int]]) -> list[str]:
+    return [
+        f"/collections/public.reports/tiles/WebMercatorQuad/{z}/{x}/{y}?properties={TIPG_PROPS}"
+        for z, x, y in tiles
+    ]
+
+
+def bbox_param(b: tuple[float, float, float, float]) -> str:
+    return ",".join(f"{v:.5f}" for v in b)
+
+
+def same_content_sql(db_url: str) -> tuple[Callable[[int, int, int], str], str] | None:
+    """Our tile statement for the reports layer as literal SQL, when the tiles module has one:
+    the raw floor then builds exactly what our server sends. None: not available."""
+    from tiles_sql import ours_tile_sql
+
+    try:
+        return ours_tile_sql(db_url)
+    except Exception as exc:
+        log(f"our tile statement not usable for the raw floor: {exc!r}")
+        return None
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument("--communities", type=int, default=1000)
+    p.add_argument("--reports", type=int, default=1_000_000)
+    p.add_argument("--facilities", type=int, default=50_000)
+    p.add_argument("--reuse", action="store_true", help="keep gisapp_bench if it holds the data")
+    p.add_argument("--seconds", type=int, default=10, help="length of each wrk loop")
+    p.add_argument("--connections", type=int, default=4, help="concurrent clients for reads")
+    p.add_argument("--intake-connections", type=int, default=8)
+    p.add_argument("--tipg-venv", type=Path, default=servers.DEFAULT_TIPG_VENV)
+    p.add_argument("--only", default="", help="comma list: pages,tiles,items,dashboard,intake")
+    p.add_argument("--no-write", action="store_true", help="do not touch docs/benchmarks.md")
+    args = p.parse_args()
+    only = set(filter(None, args.only.split(",")))
+
+    def wanted(part: str) -> bool:
+        return not only or part in only
+
+    password = data.local_password()
+    started = time.perf_counter()
+    results: dict[str, Any] = {
+        "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": report.machine(),
+        "command": "bench/scale/run" + (" --reuse" if args.reuse else ""),
+        "connections": args.connections,
+        "seconds": args.seconds,
+        "notes": [],
+    }
+    log("preparing databases")
+    big, load_s = data.prepare_big(
+        password, args.communities, args.reports, args.facilities, args.reuse
+    )
+    results["load_s"] = load_s
+    results["counts"] = data.counts(big)
+    where = data.places(big)
+    results["places"] = {
+        "items_bbox": where.items_bbox,
+        "items_matched": where.items_matched,
+        "hotspot": where.hotspot,
+        "extent": where.extent,
+    }
+    log(f"data: {results['counts']}; items box matches {where.items_matched} reports")
+    log_dir = HERE / "results"
+    log_dir.mkdir(exist_ok=True)
+
+    if wanted("pages"):
+        log("pages: sample street")
+        sample = data.prepare_sample(password)
+        results["pages"] = {"sample": pages.measure(sample), "province": pages.measure(big)}
+
+    tiles = {z: where.tiles(z) for z in ZOOMS}
+    results["tile_counts"] = {z: len(t) for z, t in tiles.items()}
+    c = args.connections
+    env = {"GISAPP_RATE_LIMITS_ENABLED": "false"}  # one load generator is not a crowd of residents
+    results["notes"].append("rate limits off for the load test (GISAPP_RATE_LIMITS_ENABLED=false)")
+
+    with servers.ours(big, log_dir, env) as base:
+        log(f"our server (gunicorn) at {base}")
+        if wanted("tiles"):
+            ok, why = available(base, tile_paths_ours([(14, *tiles[14][0][1:])])[0])
+            results["tiles_ours"] = {} if ok else {"unavailable": why}
+            if ok:
+                http = load.Http(base, c)
+                for z in ZOOMS:
+                    paths = tile_paths_ours(tiles[z])
+                    cleared: list[str] = []
+
+                    def clear(cleared: list[str] = cleared) -> None:
+                        cleared[:] = data.clear_tile_caches(big)
+
+                    cold = load.passes(
+                        http.get,
+                        paths,
+                        concurrency=c,
+                        before_each_pass=clear,
+                        repeat=COLD_REPEAT[z],
+                    )
+                    warm = load.wrk(base, paths, seconds=args.seconds, connections=c)
+                    results["tiles_ours"][z] = {
+                        "cold": cold.as_dict(),
+                        "warm": warm.as_dict(),
+                        "caches_emptied": cleared,
+                    }
+                    log(
+                        f"ours z{z}: cold {cold.per_s:.1f}/s p50 {cold.p50_ms:.0f} ms; "
+                        f"warm {warm.per_s:.0f}/s p50 {warm.p50_ms:.1f} ms"
+                    )
+        if wanted("items"):
+            path = f"/ogc/collections/reports/items?bbox={bbox_param(where.items_bbox)}&limit=1000"
+            ok, why = available(base, path)
+            if ok:
+                r = load.wrk(base, [path], seconds=args.seconds, connections=c)
+                results["items_ours"] = r.as_dict()
+                log(f"ours items: {r.per_s:.1f}/s p50 {r.p50_ms:.1f} ms, {r.mean_bytes:.0f} B")
+            else:
+                results["items_ours"] = {"unavailable": why}
+        if wanted("dashboard"):
+            results["dashboard"] = dashboards(base)
+        if wanted("intake"):
+            results["intake"] = intake(base, big, where, args)
+
+    if wanted("tiles") or wanted("items"):
+        for tuned in (False, True):
+            name = "tipg_tuned" if tuned else "tipg_default"
+            try:
+                ctx = servers.tipg(big, args.tipg_venv, log_dir, tuned=tuned)
+                base = ctx.__enter__()
+            except Exception as exc:
+                results[name] = {"unavailable": f"TiPg did not start: {exc}"}
+                continue
+            try:
+                log(f"TiPg ({'tuned' if tuned else 'defaults'}) at {base}")
+                results[name] = {}
+                if wanted("tiles"):
+                    http = load.Http(base, c)
+                    for z in ZOOMS:
+                        paths = tile_paths_tipg(tiles[z])
+                        once = load.passes(http.get, paths, concurrency=c, repeat=COLD_REPEAT[z])
+                        loop = load.wrk(base, paths, seconds=args.seconds, connections=c)
+                        results[name][z] = {"cold": once.as_dict(), "warm": loop.as_dict()}
+                        log(
+                            f"{name} z{z}: {once.per_s:.1f}/s p50 {once.p50_ms:.0f} ms; "
+                            f"loop {loop.per_s:.1f}/s"
+                        )
+                if wanted("items"):
+                    path = (
+                        f"/collections/public.reports/items?bbox={bbox_param(where.items_bbox)}"
+                        f"&limit=1000&properties={TIPG_PROPS}"
+                    )
+                    r = load.wrk(base, [path], seconds=args.seconds, connections=c)
+                    results[name]["items"] = r.as_dict()
+                    log(f"{name} items: {r.per_s:.1f}/s p50 {r.p50_ms:.1f} ms")
+            finally:
+                ctx.__exit__(None, None, None)
+
+    if wanted("tiles") or wanted("items"):
+        log("raw SQL through psycopg")
+        results["raw"] = {}
+        ours_sql = same_content_sql(big)
+        with rawsql.floor(big) as f:
+            if wanted("tiles"):
+                for z in ZOOMS:
+                    entry: dict[str, Any] = {}
+                    entry["points"] = rawsql.tile_pass(
+                        f, rawsql.POINTS_MVT, tiles[z], c, COLD_REPEAT[z]
+                    ).as_dict()
+                    if ours_sql is not None:
+                        sql_for, what = ours_sql
+                        entry["same_as_ours"] = rawsql.tile_pass(
+                            f, sql_for, tiles[z], c, COLD_REPEAT[z]
+                        ).as_dict()
+                        entry["same_as_ours"]["what"] = what
+                    results["raw"][z] = entry
+                    log(
+                        f"raw z{z}: points {entry['points']['per_s']}/s"
+                        + (
+                            f", ours {entry['same_as_ours']['per_s']}/s"
+                            if "same_as_ours" in entry
+                            else ""
+                        )
+                    )
+            if wanted("items"):
+                r = rawsql.items_loop(f, where.items_bbox, runs=200, concurrency=c)
+                results["raw"]["items"] = r.as_dict()
+
+    results["elapsed_s"] = round(time.perf_counter() - started)
+    out = log_dir / "latest.json"
+    out.write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
+    text = report.markdown(results)
+    print("\n" + text)
+    if not args.no_write and not only:
+        report.write_section(HERE.parents[1] / "docs" / "benchmarks.md", text)
+        log("wrote the Scale section of docs/benchmarks.md")
+    log(f"results in {out}")
+
+
+def dashboards(base: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, path in (
+        ("coverage by community (/manager table)", "/api/v1/coverage?level=community"),
+        ("coverage by grid", "/api/v1/coverage?level=grid"),
+        ("outcomes by community", "/api/v1/outcomes?level=community"),
+        ("outcomes by street", "/api/v1/outcomes?level=street"),
+    ):
+        ok, why = available(base, path)
+        if not ok:
+            out[name] = {"unavailable": why, "path": path}
+            continue
+        http = load.Http(base, 1)
+        r = load.sequential(lambda path=path, http=http: http.get(path), runs=20)
+        out[name] = {**r.as_dict(), "path": path}
+        log(f"dashboard {path}: p50 {r.p50_ms:.0f} ms")
+    return out
+
+
+def intake(base: str, db_url: str, where: data.Places, args: argparse.Namespace) -> dict[str, Any]:
+    marker = f"bench-intake-{int(time.time())}"
+    engine = sa.create_engine(db_url)
+    # Inside the communities, away from the edge of the served area.
+    x0, y0, x1, y1 = where.extent
+    box = (x0 + 0.01, y0 + 0.01, x1 - 0.01, y1 - 0.01)
+    r = load.wrk(
+        base,
+        ["/api/v1/reports"],
+        seconds=args.seconds,
+        connections=args.intake_connections,
+        method="POST",
+        headers={"Content-Type": "application/json"},
+        report_body=(where.categories, box, marker),
+    )
+    time.sleep(1)
+    with engine.begin() as conn:
+        stored = int(
+            conn.scalar(
+                sa.text("SELECT count(*) FROM reports WHERE description LIKE :m"),
+                {"m": marker + " %"},
+            )
+            or 0
+        )
+        # Keep the province at its size for the next --reuse run.
+        conn.execute(sa.text("DELETE FROM reports WHERE description LIKE :m"), {"m": marker + " %"})
+    engine.dispose()
+    log(f"intake: {r.per_s:.0f}/s accepted {r.ok}, stored {stored}, refused {r.bad} {r.note}")
+    return {**r.as_dict(), "stored": stored, "connections": args.intake_connections}
+
+
+if __name__ == "__main__":
+    main()
