@@ -49,6 +49,14 @@ NEW_REPORT: dict[str, Any] = {
         "facility_id": {"type": "integer", "description": "A fault report on this facility"},
     },
 }
+DISTANCE_MODES = {
+    "type": "string",
+    "enum": ["network", "straight"],
+    "description": "network: walking distance along the street network (pgRouting), the "
+    "default when a network is loaded; straight: straight-line distance. Responses say which "
+    "was used in `distance`.",
+}
+DISTANCE = _param("distance", "Distance measure", DISTANCE_MODES)
 SITE_REQUEST: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
@@ -61,6 +69,7 @@ SITE_REQUEST: dict[str, Any] = {
             "oneOf": [{"type": "object"}, {"type": "array"}],
         },
         "area": {"type": "string"},
+        "distance": DISTANCE_MODES,
     },
 }
 CODE_LIST = _json(
@@ -532,9 +541,15 @@ def document() -> dict[str, Any]:
                             {"type": "number", "exclusiveMinimum": 0, "maximum": 10000},
                         ),
                         _param("area", "Area code or id", {"type": "string"}),
+                        DISTANCE,
                     ],
                     "responses": {
-                        "200": _ok("Unreached buildings with totals", GEOJSON),
+                        "200": _ok(
+                            "Unreached buildings with totals; `distance` says which measure was "
+                            "used, and in network mode `reach` is the reached streets "
+                            "(MultiLineString)",
+                            GEOJSON,
+                        ),
                         "401": ERROR,
                         "403": ERROR,
                         "404": ERROR,
