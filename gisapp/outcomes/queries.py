@@ -200,7 +200,7 @@ def _project_sums(
     stmt: Any = sa.select(*cols, sa.func.count()).where(*_completed(period), *_project_scope(scope))
     if done_key is not None:
         stmt = stmt.group_by(done_key)
-    for k, n in session.execute(stmt).tuples():
+    for k, n in session.execute(stmt):
         slot(k)["projects_completed"] = int(n)
 
     # Ratings of the projects completed in the period (given whenever), by where and when the
@@ -212,7 +212,7 @@ def _project_sums(
     )
     if done_key is not None:
         stmt = stmt.group_by(done_key)
-    for k, n, total in session.execute(stmt).tuples():
+    for k, n, total in session.execute(stmt):
         if n:
             slot(k)["project_ratings"] = int(n)
             slot(k)["project_satisfaction"] = round(float(total) / int(n), 2)
@@ -237,7 +237,7 @@ def _project_sums(
     )
     if pledge_key is not None:
         stmt = stmt.group_by(pledge_key)
-    for k, money, hours, volunteers in session.execute(stmt).tuples():
+    for k, money, hours, volunteers in session.execute(stmt):
         slot(k).update(
             money_yuan=float(money), labour_hours=float(hours), volunteers=int(volunteers)
         )
