@@ -7,11 +7,14 @@ import xml.etree.ElementTree as ET
 
 import pytest
 import sqlalchemy as sa
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from gisapp.models import Category, Report, ReportContact
+from gisapp import create_app
+from gisapp.models import Category, Report, ReportContact, ReportPhoto
 from gisapp.reports.models import OPEN_STATUSES
+from tests.conftest import make_settings
 
 BASE = "/open311/v2"
 
@@ -269,3 +272,45 @@ def test_sensitive_locations_are_rounded_and_contacts_never_shown(
     assert (round(x, 6), round(y, 6)) != (item["long"], item["lat"])
     # snapped to the rounding grid: within the grid's half-diagonal of the true point
     assert abs(item["long"] - x) < 0.002 and abs(item["lat"] - y) < 0.002
+
+
+def test_duplicates_say_so_and_photos_give_the_media_url(
+    client: FlaskClient, db_session: Session
+) -> None:
+    first, second = _recent_ids(db_session, 2)
+    twin = db_session.get(Report, second)
+    twin.status, twin.duplicate_of_id = "duplicate", first
+    db_session.add(
+        ReportPhoto(
+            report_id=first,
+            filename="open311-test.jpg",
+            content_type="image/jpeg",
+            width=4,
+            height=3,
+            size_bytes=10,
+        )
+    )
+    db_session.flush()
+    data = client.get(
+        f"{BASE}/requests.json",
+        query_string={"service_request_id": f"{first},{second}", "lang": "en"},
+    ).get_json()
+    by_id = {r["service_request_id"]: r for r in data}
+    assert by_id[second]["status"] == "closed"
+    assert by_id[second]["status_notes"] == f"Duplicate of request {first}."
+    assert by_id[first]["media_url"].startswith("http://localhost/api/v1/reports/")
+
+
+def test_the_database_gone_is_503_in_the_spec_format() -> None:
+    app = create_app(make_settings(database_url="postgresql://gisapp:x@127.0.0.1:1/none"))
+    resp = app.test_client().get(f"{BASE}/services.xml")
+    assert resp.status_code == 503 and resp.headers["Retry-After"]
+    assert _xml(resp).findtext("error/code") == "503"
+
+
+def test_an_oversized_body_is_400_in_the_spec_format(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 100)
+    resp = client.post(f"{BASE}/requests.json", data={"description": "x" * 200})
+    assert resp.status_code == 400 and resp.get_json()[0]["code"] == 400
