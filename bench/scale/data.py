@@ -45,7 +45,14 @@ def _as_postgres(*args: str) -> None:
 
 
 def _gisapp(db_url: str, *args: str) -> None:
-    env = {**os.environ, "DATABASE_URL": db_url, "SECRET_KEY": "bench-secret"}
+    # PYTHONPATH: the code next to this script, even when the venv's editable install points
+    # elsewhere (a snapshot of the tree can be benchmarked while the tree keeps changing).
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "SECRET_KEY": "bench-secret",
+        "PYTHONPATH": str(ROOT),
+    }
     exe = str(Path(sys.executable).parent / "gisapp")
     subprocess.run([exe, *args], env=env, check=True, cwd=ROOT)  # noqa: S603
 

@@ -32,10 +32,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_http(url: str, timeout: float = 90.0) -> None:
+def wait_http(url: str, timeout: float = 90.0, proc: subprocess.Popen[bytes] | None = None) -> None:
     deadline = time.monotonic() + timeout
     last: object = None
     while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"the server exited with {proc.returncode} before answering {url}")
         try:
             with urllib.request.urlopen(url, timeout=5) as resp:  # noqa: S310 - loopback only
                 if resp.status < 500:
@@ -53,7 +55,7 @@ def process(args: list[str], env: dict[str, str], ready_url: str, log: Path) -> 
             args, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
     try:
-        wait_http(ready_url)
+        wait_http(ready_url, proc=proc)
         yield
     finally:
         # The whole process group: gunicorn's and uvicorn's workers go with their master.
@@ -75,6 +77,7 @@ def ours(
         "DATABASE_URL": database_url,
         "SECRET_KEY": "bench-secret",
         "GISAPP_BASEMAP_URL": "",
+        "PYTHONPATH": str(ROOT),
         **(extra_env or {}),
     }
     exe = str(Path(sys.executable).parent / "gisapp")
