@@ -16,6 +16,7 @@ from gisapp.maps.builder import build_map, map_parts
 from gisapp.maps.lookups import all_lookups
 from gisapp.pages import static_url
 from gisapp.planning.models import BUDGET_SOURCES
+from gisapp.planning.network import network_available
 from gisapp.planning.settings import planning_settings
 from gisapp.reports.models import Category
 
@@ -60,4 +61,5 @@ def index() -> str:
         areas=[(a.code, a.name_en if en else a.name_zh, a.level) for a in areas],
         budget_sources=BUDGET_SOURCES,
         labour_value=settings.labour_hour_value_yuan,
+        network_ready=network_available(session),
     )

@@ -34,11 +34,32 @@ def test_planner_chooses_sites_and_creates_a_project(
     page.get_by_role("button", name="每千人诉求数").click()
     expect(page.locator("#demand-legend .legend-row")).to_have_count(5)
     page.get_by_role("button", name="热点分析（Gi*）").click()
-    expect(page.locator("#demand-legend")).to_contain_text("Getis-Ord Gi*")
+    # esda loads on first use: seconds on a busy machine.
+    expect(page.locator("#demand-legend")).to_contain_text("Getis-Ord Gi*", timeout=30_000)
 
     page.locator("#gaps-type").select_option("playground")
     page.get_by_role("button", name="显示覆盖缺口").click()
     expect(page.locator("#gaps-result")).to_contain_text("栋")
+    # The sample ships its street network: walking distance is the default, and the two
+    # measures can be compared on the map with totals for each.
+    expect(page.locator("#gaps-distance")).to_have_value("network")
+    expect(page.locator("#gaps-result .gaps-measure")).to_have_text(
+        "Walking distance along the street network"
+    )
+    page.locator("#gaps-distance").select_option("compare")
+    page.get_by_role("button", name="显示覆盖缺口").click()
+    rows = page.locator("#gaps-result table.gaps-compare tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0)).to_have_attribute("data-distance", "network")
+    expect(rows.nth(1)).to_have_attribute("data-distance", "straight")
+    walking = int(rows.nth(0).locator("td").nth(2).inner_text())
+    straight = int(rows.nth(1).locator("td").nth(2).inner_text())
+    assert walking >= straight
+    expect(page.locator("#gaps-result")).to_contain_text(str(walking - straight))
+    # Reached streets in green, straight-line gaps as dashed outlines over the walking gaps.
+    expect(page.locator('path[stroke="#2f855a"]').first).to_be_attached()
+    expect(page.locator('path[stroke="#2b6cb0"]').first).to_be_attached()
+    expect(page.locator('path[stroke="#c53030"]').first).to_be_attached()
 
     page.locator("#sites-type").select_option("playground")
     page.get_by_role("button", name="对候选点排序").click()
@@ -49,6 +70,9 @@ def test_planner_chooses_sites_and_creates_a_project(
     # The first MCLP request imports spopt and starts CBC: seconds on a busy machine.
     expect(page.locator("#sites-result")).to_contain_text("最大覆盖（MCLP）", timeout=30_000)
     expect(page.locator("#sites-result")).to_contain_text("得分最高（贪心）")
+    expect(page.locator("#sites-result .sites-measure")).to_have_text(
+        "Walking distance along the street network"
+    )
 
     page.locator(".site-label.mclp").first.click()
     page.get_by_role("button", name="在此新建项目").click()

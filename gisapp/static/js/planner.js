@@ -1,6 +1,7 @@
 /*
  * The planner's tools on the map: demand (choropleth, heatmap, Gi* hot spots), coverage gaps,
- * candidate sites ranked by score and chosen by MCLP, and a new project from a chosen site or
+ * candidate sites ranked by score and chosen by MCLP (walking along the streets or in a straight
+ * line, or both compared for the gaps), and a new project from a chosen site or
  * a drawn footprint. Every number comes from /api/v1/analysis/*; all text goes through
  * textContent.
  */
@@ -182,26 +183,93 @@
   var gapsType = document.getElementById("gaps-type");
   syncRadius(gapsType, gapsForm.elements.radius_m);
   gapsType.addEventListener("change", function () { syncRadius(gapsType, gapsForm.elements.radius_m); });
+  var gapsDistance = document.getElementById("gaps-distance");
+
+  function measureName(distance) {
+    return distance === "network" ? text.textMeasureNetwork : text.textMeasureStraight;
+  }
+
+  function gapsUrl(data, distance) {
+    return "/api/v1/analysis/gaps?facility_type=" + encodeURIComponent(data.get("facility_type")) +
+      "&radius_m=" + encodeURIComponent(data.get("radius_m")) +
+      "&distance=" + encodeURIComponent(distance);
+  }
+
+  // Network gaps are filled red; in the comparison the straight-line gaps are drawn as blue
+  // outlines on top, so buildings that only walking leaves out show red without blue.
+  var GAP_STYLE = {
+    network: { color: "#c53030", weight: 1, fillColor: "#e53e3e", fillOpacity: 0.6 },
+    straight: { color: "#2b6cb0", weight: 2, dashArray: "4 3", fillColor: "#4299e1", fillOpacity: 0.15 }
+  };
+
+  function gapLayer(fc, style) {
+    return L.geoJSON(fc, {
+      style: style,
+      onEachFeature: function (f, layer) {
+        layer.bindPopup(function () {
+          var box = el("div", "comap-popup");
+          box.appendChild(el("h2", "comap-popup-title", areaName(f.properties)));
+          box.appendChild(el("p", null, text.textResidents + ": " + f.properties.population));
+          box.appendChild(el("p", "tool-note", measureName(fc.distance)));
+          return box;
+        });
+      }
+    });
+  }
+
+  function drawGaps(fc, compare) {
+    var group = L.layerGroup();
+    var style = compare && fc.distance === "straight" ? GAP_STYLE.straight :
+      (fc.distance === "network" ? GAP_STYLE.network : GAP_STYLE.straight);
+    if (fc.reach && fc.reach.coordinates.length) {
+      group.addLayer(L.geoJSON(fc.reach, { style: { color: "#2f855a", weight: 4, opacity: 0.7 }, interactive: false }));
+    }
+    group.addLayer(gapLayer(fc, style));
+    return group;
+  }
+
+  function totalsTable(results) {
+    var table = el("table", "gaps-compare");
+    var head = el("tr");
+    [text.textMeasure, text.textBuildings, text.textResidents, text.textGrids].forEach(function (h) {
+      var th = el("th", null, h); th.scope = "col"; head.appendChild(th);
+    });
+    var thead = el("thead"); thead.appendChild(head); table.appendChild(thead);
+    var body = el("tbody");
+    results.forEach(function (fc) {
+      var row = el("tr");
+      row.dataset.distance = fc.distance;
+      [measureName(fc.distance), fc.totals.buildings, fc.totals.population, fc.totals.grids]
+        .forEach(function (v) { row.appendChild(el("td", null, v)); });
+      body.appendChild(row);
+    });
+    table.appendChild(body);
+    return table;
+  }
+
   gapsForm.addEventListener("submit", function (event) {
     event.preventDefault();
     var data = new FormData(gapsForm);
-    api("/api/v1/analysis/gaps?facility_type=" + encodeURIComponent(data.get("facility_type")) +
-        "&radius_m=" + encodeURIComponent(data.get("radius_m"))).then(function (fc) {
+    var choice = gapsDistance ? gapsDistance.value : "straight";
+    var modes = choice === "compare" ? ["network", "straight"] : [choice];
+    Promise.all(modes.map(function (d) { return api(gapsUrl(data, d)); })).then(function (results) {
       drop("gaps");
-      layers.gaps = L.geoJSON(fc, {
-        style: { color: "#c53030", weight: 1, fillColor: "#e53e3e", fillOpacity: 0.6 },
-        onEachFeature: function (f, layer) {
-          layer.bindPopup(function () {
-            var box = el("div", "comap-popup");
-            box.appendChild(el("h2", "comap-popup-title", areaName(f.properties)));
-            box.appendChild(el("p", null, f.properties.population));
-            return box;
-          });
-        }
-      }).addTo(map);
+      var group = L.layerGroup();
+      results.forEach(function (fc) { group.addLayer(drawGaps(fc, modes.length > 1)); });
+      layers.gaps = group.addTo(map);
       clear(gapsBox);
-      gapsBox.appendChild(el("p", null, fill(text.textUnreached, {
-        b: fc.totals.buildings, p: fc.totals.population, g: fc.totals.grids })));
+      if (results.length === 1) {
+        var fc = results[0];
+        gapsBox.appendChild(el("p", "gaps-measure", measureName(fc.distance)));
+        gapsBox.appendChild(el("p", null, fill(text.textUnreached, {
+          b: fc.totals.buildings, p: fc.totals.population, g: fc.totals.grids })));
+        return;
+      }
+      var wrap = el("div", "table-wrap");
+      wrap.appendChild(totalsTable(results));
+      gapsBox.appendChild(wrap);
+      var extra = results[0].totals.population - results[1].totals.population;
+      gapsBox.appendChild(el("p", "tool-note", fill(text.textOnlyNetwork, { p: extra })));
     }).catch(failed(gapsBox));
   });
 
@@ -218,6 +286,7 @@
   function siteRequest() {
     var data = new FormData(sitesForm);
     var body = { facility_type: data.get("facility_type"), radius_m: Number(data.get("radius_m")) };
+    if (data.get("distance")) body.distance = data.get("distance");
     if (mode() === "points") {
       body.candidates = { points: picked.map(function (p) { return [p.lng, p.lat]; }) };
     } else {
@@ -284,6 +353,7 @@
     });
     table.appendChild(body);
     var wrap = el("div", "table-wrap"); wrap.appendChild(table);
+    sitesBox.appendChild(el("p", "tool-note sites-measure", measureName(data.distance)));
     sitesBox.appendChild(wrap);
   }
 
@@ -323,6 +393,7 @@
       });
       layers.choice = group.addTo(map);
       clear(sitesBox);
+      sitesBox.appendChild(el("p", "tool-note sites-measure", measureName(data.distance)));
       sitesBox.appendChild(el("p", null, coverageLine(text.textMclp, data.mclp)));
       sitesBox.appendChild(el("p", null, coverageLine(text.textGreedy, data.greedy)));
     }).catch(failed(sitesBox));
