@@ -42,14 +42,15 @@ pg_major() {
   fi
 }
 
-# ensure_system_packages [local-db] : Python, and PostgreSQL + PostGIS when the database is ours.
+# ensure_system_packages [local-db] : Python, and PostgreSQL + PostGIS + pgRouting (walking
+# distance along streets) when the database is ours.
 ensure_system_packages() {
   command -v python3 >/dev/null || apt_ensure python3
   python3 -c 'import venv, ensurepip' 2>/dev/null || apt_ensure python3-venv
   if [ "${1:-}" = local-db ]; then
     apt_ensure postgresql
     local v; v="$(pg_major)"
-    apt_ensure "postgresql-$v-postgis-3"
+    apt_ensure "postgresql-$v-postgis-3" "postgresql-$v-pgrouting"
   fi
 }
 
@@ -87,7 +88,8 @@ ENV
   set -a; . "$ENV_FILE"; set +a
 }
 
-# provision_db NAME : role gisapp (password from .env) owning database NAME with PostGIS.
+# provision_db NAME : role gisapp (password from .env) owning database NAME with PostGIS and
+# pgRouting.
 # The password is set only when the role is new or the one in .env no longer works.
 provision_db() {
   local db="$1"
@@ -105,6 +107,10 @@ provision_db() {
     as_postgres createdb -O gisapp "$db"
   fi
   as_postgres psql -q -d "$db" -c 'SET client_min_messages = warning' -c 'CREATE EXTENSION IF NOT EXISTS postgis' >/dev/null
+  # pgRouting is not a trusted extension, so the superuser creates it; without it the app
+  # still runs and measures reach in straight lines.
+  as_postgres psql -q -d "$db" -c 'SET client_min_messages = warning' -c 'CREATE EXTENSION IF NOT EXISTS pgrouting' >/dev/null \
+    || say "pgRouting is not available: walking distance falls back to straight lines"
 }
 
 set_role_password() {
