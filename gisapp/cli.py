@@ -149,7 +149,12 @@ def serve(host: str, port: int, workers: int) -> None:
     ready, reason = readiness(get_db().engine)
     if not ready:
         raise click.ClickException(f"not starting: {reason}")
-    workers = workers or 2 * (os.cpu_count() or 1)
+    if not current_app.extensions["gisapp.settings"].secret_key:
+        # Without it each worker signs sessions with its own random key: a sign-in or a CSRF
+        # token made by one worker is rejected by the next (docs/scaling.md).
+        raise click.ClickException("not starting: SECRET_KEY is not set (every worker needs it)")
+    # The cores this process may use (a container's CPU set), not the host's.
+    workers = workers or 2 * len(os.sched_getaffinity(0))
     # Threads let one worker overlap several database-bound requests (tiles, API pages).
     args = [
         sys.executable,
