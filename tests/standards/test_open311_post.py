@@ -222,3 +222,21 @@ def test_repeated_fields_json_bodies_and_uploads_are_400(
     resp = client.put(f"{BASE}/requests.json", data=form)
     assert resp.status_code in (400, 405)
     assert _counts(db_session) == before
+
+
+def test_a_rate_limit_answers_429_in_the_spec_format(engine: sa.Engine) -> None:
+    from gisapp import create_app
+    from gisapp.db import get_db
+    from gisapp.settings import Settings
+    from tests.conftest import make_settings
+
+    if "limit_open311" not in Settings.model_fields:
+        pytest.skip("no rate limits in this build")
+    app = create_app(make_settings(rate_limits_enabled=True, limit_open311="1/minute"))
+    web = app.test_client()
+    first = web.post(f"{BASE}/requests.xml", data={"api_key": "nope"})
+    assert first.status_code == 403
+    second = web.post(f"{BASE}/requests.xml", data={"api_key": "nope"})
+    assert second.status_code == 429 and int(second.headers["Retry-After"]) >= 1
+    assert ET.fromstring(second.get_data()).findtext("error/code") == "429"
+    get_db(app).engine.dispose()

@@ -10,6 +10,8 @@ format).
 from __future__ import annotations
 
 import logging
+import math
+import time
 
 import sqlalchemy.exc
 from flask import Blueprint, Flask, current_app, request
@@ -53,8 +55,18 @@ def _app_error(exc: GisAppError) -> Response:
 
 
 @bp.errorhandler(HTTPException)
+@bp.errorhandler(429)  # looked up by code before the app's own 429 handler
 def _http_error(exc: HTTPException) -> Response:
     status = exc.code or 500
+    if status == 429:
+        # A rate limit (gisapp.security.limits) keeps its status: a client must back off, not
+        # fix its request; Retry-After says for how long.
+        resp = _answer(429, _("Too many requests; please wait a moment and try again."))
+        limiter = current_app.extensions.get("gisapp.limiter")
+        current = getattr(limiter, "current_limit", None)
+        wait = math.ceil(current.reset_at - time.time()) if current is not None else 60
+        resp.headers["Retry-After"] = str(max(wait, 1))
+        return resp
     return _answer(status if status in (403, 404, 503) else 400, exc.description or exc.name)
 
 
