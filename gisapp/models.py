@@ -15,6 +15,7 @@ from gisapp.maintenance.models import (
     MaintenanceRecord,
 )
 from gisapp.notify.models import OutboxMessage
+from gisapp.outcomes.models import OutcomeAreaMonth, OutcomeResolveDays, ProjectPhoto
 from gisapp.planning.models import (
     PHASES,
     Project,
@@ -66,10 +67,13 @@ __all__ = [
     "MaintenanceRecord",
     "Open311Request",
     "OutboxMessage",
+    "OutcomeAreaMonth",
+    "OutcomeResolveDays",
     "Pledge",
     "Project",
     "ProjectBudgetLine",
     "ProjectMilestone",
+    "ProjectPhoto",
     "ProjectRating",
     "ProjectReport",
     "Report",
