@@ -155,6 +155,16 @@ def markdown(res: dict[str, Any]) -> str:
             if small.get("status") == 404:
                 lines.append(f"| `{path}` | not available | | | | | |")
                 continue
+            if small.get("status") != 200 or big.get("status") != 200:
+                lines.append(
+                    f"| `{path}` | HTTP {small.get('status')} | HTTP {big.get('status')} | | | | |"
+                )
+                t.check(
+                    f"page `{path}` answers at both sizes",
+                    False,
+                    f"HTTP {small.get('status')} / {big.get('status')}",
+                )
+                continue
             br = (
                 _num(big.get("bytes")) / _num(small.get("bytes"))
                 if small.get("bytes")
@@ -177,7 +187,7 @@ def markdown(res: dict[str, Any]) -> str:
     # Tiles
     ours = res.get("tiles_ours", {})
     raw = res.get("raw", {})
-    if ours or raw:
+    if ours or any(isinstance(k, int) or str(k).isdigit() for k in raw):
         lines += ["### Vector tiles (reports layer)", ""]
         if "unavailable" in ours:
             lines += [f"Our `/tiles` route: not available ({ours['unavailable']}).", ""]
