@@ -1,5 +1,6 @@
 """Every table, imported in one place so Alembic and the catalog see the whole schema."""
 
+from gisapp.audit import AuditEntry
 from gisapp.auth.models import ApiKey, ApiToken, User, UserArea
 from gisapp.db import Base
 from gisapp.geo.models import LEVELS, Area, AreaLinks
@@ -53,6 +54,7 @@ __all__ = [
     "Area",
     "AreaLinks",
     "AreaMonth",
+    "AuditEntry",
     "Ballot",
     "Base",
     "Category",

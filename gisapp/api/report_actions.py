@@ -17,7 +17,7 @@ from gisapp.api.reports import report_feature
 from gisapp.api.util import json_body
 from gisapp.db import get_session
 from gisapp.errors import NotFound
-from gisapp.reports import workflow
+from gisapp.reports import moderation, workflow
 from gisapp.reports.actors import current_actor
 from gisapp.reports.models import ReportPhoto
 from gisapp.reports.photos import photo_path
@@ -82,6 +82,13 @@ def reopen_report(report_id: int) -> tuple[Response, int]:
 def report_photo(report_id: int, photo_id: int) -> Response:
     photo = get_session().get(ReportPhoto, photo_id)
     if photo is None or photo.report_id != report_id:
+        raise NotFound("no such photo", field="photo_id")
+    actor = current_actor()
+    report = photo.report
+    if not moderation.may_see(actor, report) or (
+        photo.hidden_reason is not None
+        and not (actor.signed_in and moderation.can_moderate(actor, report))
+    ):
         raise NotFound("no such photo", field="photo_id")
     path = photo_path(current_app.extensions["gisapp.settings"].upload_dir, photo.filename)
     if not path.is_file():

@@ -29,6 +29,7 @@ from gisapp.notify.outbox import notify_new_report
 from gisapp.reports.actors import current_actor
 from gisapp.reports.intake import check_category, file_report, parse_report
 from gisapp.reports.models import STATUSES, Report
+from gisapp.reports.moderation import may_see
 from gisapp.reports.queries import event_json, nearby_twins, photos_of, public_geom, timeline
 from gisapp.settings import Settings
 
@@ -62,7 +63,7 @@ def public_report_geom(table: sa.Table) -> sa.ColumnElement[Any]:
 def list_reports() -> Response:
     unknown_params({"status", "category", "bbox", "area", "limit"})
     table = Base.metadata.tables["reports"]
-    where: list[sa.ColumnElement[bool]] = []
+    where: list[sa.ColumnElement[bool]] = [table.c.moderation == "visible"]
     if raw := request.args.get("status"):
         wanted = raw.split(",")
         if bad := [s for s in wanted if s not in STATUSES]:
@@ -124,7 +125,7 @@ def report_feature(report: Report) -> dict[str, Any]:
 @bp.get("/reports/<int:report_id>")
 def get_report(report_id: int) -> Response:
     report = get_session().get(Report, report_id)
-    if report is None:
+    if report is None or not may_see(current_actor(), report):
         raise NotFound(f"no report {report_id}", field="id")
     return Response(
         json.dumps(report_feature(report), ensure_ascii=False), mimetype="application/geo+json"
@@ -180,6 +181,8 @@ def create_report() -> tuple[Response, int]:
         "facility_id": report.facility_id,
         "areas": areas_json(session, report),
         "url": f"/reports/{report.id}",
+        # "held": a spam signal fired; a moderator looks before the report goes public.
+        "moderation": report.moderation,
     }
     if key and not remember(session, "reports", key, request_hash, 201, body):
         # A concurrent retry with the same key won the race: answer with its report.

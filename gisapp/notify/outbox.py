@@ -79,7 +79,7 @@ def notify_report_change(session: Session, report: Report, event: ReportEvent) -
 def notify_new_report(session: Session, report: Report) -> int:
     """Tell the followers of the report's areas that something was filed there."""
     area_ids = [i for i in report.area_ids().values() if i is not None]
-    if not area_ids:
+    if not area_ids or report.moderation != "visible":
         return 0
     users = set(session.scalars(sa.select(Follow.user_id).where(Follow.area_id.in_(area_ids))))
     users.discard(report.reporter_id)

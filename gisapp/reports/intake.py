@@ -26,6 +26,7 @@ from gisapp.geo.models import Area
 from gisapp.maintenance.models import Facility
 from gisapp.reports.actors import Actor
 from gisapp.reports.models import Category, Report, ReportContact, ReportEvent, ReportPhoto
+from gisapp.reports.moderation import spam_signals
 from gisapp.reports.photos import CleanPhoto, clean_photo, store_photo
 from gisapp.settings import Settings
 
@@ -204,6 +205,9 @@ def file_report(session: Session, draft: Draft, actor: Actor, settings: Settings
         reporter_key=actor.key,
         facility_id=draft.facility_id,
     )
+    report.spam_flags = spam_signals(session, draft.description, actor.key, settings)
+    if report.spam_flags:
+        report.moderation = "held"
     if draft.contact:
         report.contact = ReportContact(contact=draft.contact)
     stored = []

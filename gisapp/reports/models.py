@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from geoalchemy2 import Geometry
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gisapp.db import Base
@@ -44,6 +45,12 @@ class Report(AreaLinks, Base):
         sa.CheckConstraint("updated_at >= created_at", name="timestamps"),
         sa.Index("ix_reports_status_category", "status", "category"),
         sa.Index("ix_reports_created_at", "created_at"),
+        sa.CheckConstraint("moderation IN ('visible', 'held', 'hidden')", name="moderation"),
+        sa.Index(
+            "ix_reports_moderation_queue",
+            "created_at",
+            postgresql_where=sa.text("moderation <> 'visible'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -76,6 +83,16 @@ class Report(AreaLinks, Base):
     # A fault report on a facility (tap the facility or scan its label): an open fault of it.
     facility_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("facilities.id", ondelete="SET NULL"), index=True
+    )
+
+    # Moderation (gisapp.reports.moderation): "held" waits for review after a spam signal,
+    # "hidden" was taken down by staff; both are left out of every public view.
+    moderation: Mapped[str] = mapped_column(
+        sa.String(8), default="visible", server_default="visible"
+    )
+    moderation_reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    spam_flags: Mapped[list[str]] = mapped_column(
+        ARRAY(sa.String(16)), default=list, server_default=sa.text("'{}'::varchar[]")
     )
 
     photos: Mapped[list[ReportPhoto]] = relationship(
@@ -112,6 +129,7 @@ class ReportPhoto(Base):
     created_at: Mapped[dt.datetime] = mapped_column(
         sa.DateTime(timezone=True), server_default=sa.func.now()
     )
+    hidden_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     report: Mapped[Report] = relationship(back_populates="photos")
 
@@ -146,6 +164,7 @@ class ReportEvent(Base):
     related_report_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("reports.id", ondelete="SET NULL")
     )
+    hidden_reason: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[dt.datetime] = mapped_column(
         sa.DateTime(timezone=True), server_default=sa.func.now()
     )

@@ -44,6 +44,7 @@ def nearby_twins(
         .where(
             Report.category == category,
             Report.status.in_(OPEN_STATUSES),
+            Report.moderation == "visible",
             sa.func.ST_DWithin(there, here, radius_m),
         )
         .order_by(distance)
@@ -62,12 +63,14 @@ def nearby_twins(
     ]
 
 
-def timeline(session: Session, report_id: int) -> list[ReportEvent]:
+def timeline(session: Session, report_id: int, *, hidden: bool = False) -> list[ReportEvent]:
+    """The public events; ``hidden`` adds those moderators hid (for moderators' eyes)."""
+    where = [ReportEvent.report_id == report_id, ReportEvent.public.is_(True)]
+    if not hidden:
+        where.append(ReportEvent.hidden_reason.is_(None))
     return list(
         session.scalars(
-            sa.select(ReportEvent)
-            .where(ReportEvent.report_id == report_id, ReportEvent.public.is_(True))
-            .order_by(ReportEvent.created_at, ReportEvent.id)
+            sa.select(ReportEvent).where(*where).order_by(ReportEvent.created_at, ReportEvent.id)
         )
     )
 
@@ -85,14 +88,11 @@ def event_json(event: ReportEvent) -> dict[str, Any]:
     }
 
 
-def photos_of(session: Session, report_id: int) -> list[ReportPhoto]:
-    return list(
-        session.scalars(
-            sa.select(ReportPhoto)
-            .where(ReportPhoto.report_id == report_id)
-            .order_by(ReportPhoto.id)
-        )
-    )
+def photos_of(session: Session, report_id: int, *, hidden: bool = False) -> list[ReportPhoto]:
+    where = [ReportPhoto.report_id == report_id]
+    if not hidden:
+        where.append(ReportPhoto.hidden_reason.is_(None))
+    return list(session.scalars(sa.select(ReportPhoto).where(*where).order_by(ReportPhoto.id)))
 
 
 @dataclass(frozen=True)

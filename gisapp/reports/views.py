@@ -28,7 +28,7 @@ from gisapp.i18n import current_locale
 from gisapp.maps.lookups import report_statuses
 from gisapp.notify.models import OutboxMessage
 from gisapp.pages import form_action, geometry_of, small_map
-from gisapp.reports import workflow
+from gisapp.reports import moderation, workflow
 from gisapp.reports.actors import Actor, current_actor
 from gisapp.reports.models import OPEN_STATUSES, Category, Follow, Report, ReportRating
 from gisapp.reports.queries import QueueFilter, photos_of, public_geom, queue, time_limit_stats
@@ -55,9 +55,12 @@ def detail(report_id: int) -> str:
     report = session.get(Report, report_id)
     if report is None:
         raise NotFound(f"no report {report_id}")
+    actor = current_actor()
+    if not moderation.may_see(actor, report):
+        raise NotFound(f"no report {report_id}")
+    moderator = actor.signed_in and moderation.can_moderate(actor, report)
     categories = _category_names()
     category = categories.get(report.category)
-    actor = current_actor()
     settings = current_app.extensions["gisapp.settings"]
     party = workflow.is_party(session, report, actor)
     within = report.resolved_at is not None and (
@@ -81,8 +84,10 @@ def detail(report_id: int) -> str:
         category_name=_name(category, report.category),
         statuses=report_statuses(),
         areas=areas_of(session, report),
-        events=report_timeline(session, report.id),
-        photos=photos_of(session, report.id),
+        events=report_timeline(session, report.id, hidden=moderator),
+        photos=photos_of(session, report.id, hidden=moderator),
+        moderator=moderator,
+        mine=actor.key is not None and actor.key == report.reporter_key,
         can_support=report.status in OPEN_STATUSES and not party,
         can_manage=workflow.can_manage(actor, report),
         transitions=workflow.TRANSITIONS[report.status],

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from PIL import Image
 from sqlalchemy.orm import Session
 
-from gisapp.models import Area, Report
+from gisapp.models import Area, Report, User, UserArea
 
 
 def csrf_header(client: FlaskClient) -> dict[str, str]:
@@ -61,3 +61,24 @@ def open_report(db_session: Session, category: str | None = None) -> Report:
     report = db_session.scalars(stmt.order_by(Report.id)).first()
     assert report is not None
     return report
+
+
+def grid_worker_area(db_session: Session) -> int:
+    user = db_session.scalars(sa.select(User).where(User.username == "demo-grid")).one()
+    return db_session.scalars(sa.select(UserArea.area_id).where(UserArea.user_id == user.id)).one()
+
+
+@pytest.fixture
+def in_scope(db_session: Session) -> tuple[float, float]:
+    """A point inside the demo grid worker's community."""
+    community = grid_worker_area(db_session)
+    x, y = db_session.execute(
+        sa.select(
+            sa.func.ST_X(sa.func.ST_PointOnSurface(Area.geom)),
+            sa.func.ST_Y(sa.func.ST_PointOnSurface(Area.geom)),
+        )
+        .where(Area.parent_id == community, Area.level == "grid")
+        .order_by(Area.id)
+        .limit(1)
+    ).one()
+    return float(x), float(y)

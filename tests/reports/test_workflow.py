@@ -18,10 +18,9 @@ from gisapp.models import (
     ReportEvent,
     ReportSupport,
     User,
-    UserArea,
 )
 from tests.conftest import AuthActions
-from tests.reports.conftest import csrf_header
+from tests.reports.conftest import csrf_header, grid_worker_area
 
 
 def _bearer(auth: AuthActions, username: str) -> dict[str, str]:
@@ -40,30 +39,9 @@ def _file(client: FlaskClient, lonlat: tuple[float, float], headers=None, **extr
     return int(resp.get_json()["id"])
 
 
-def _grid_worker_area(db_session: Session) -> int:
-    user = db_session.scalars(sa.select(User).where(User.username == "demo-grid")).one()
-    return db_session.scalars(sa.select(UserArea.area_id).where(UserArea.user_id == user.id)).one()
-
-
-@pytest.fixture
-def in_scope(db_session: Session) -> tuple[float, float]:
-    """A point inside the demo grid worker's community."""
-    community = _grid_worker_area(db_session)
-    x, y = db_session.execute(
-        sa.select(
-            sa.func.ST_X(sa.func.ST_PointOnSurface(Area.geom)),
-            sa.func.ST_Y(sa.func.ST_PointOnSurface(Area.geom)),
-        )
-        .where(Area.parent_id == community, Area.level == "grid")
-        .order_by(Area.id)
-        .limit(1)
-    ).one()
-    return float(x), float(y)
-
-
 @pytest.fixture
 def out_of_scope(db_session: Session) -> tuple[float, float]:
-    community = _grid_worker_area(db_session)
+    community = grid_worker_area(db_session)
     x, y = db_session.execute(
         sa.select(
             sa.func.ST_X(sa.func.ST_PointOnSurface(Area.geom)),
@@ -324,7 +302,7 @@ def test_follow_a_report_and_an_area_then_my_reports(
     client: FlaskClient, auth: AuthActions, db_session: Session, in_scope
 ) -> None:
     follower = _bearer(auth, "demo-manager")
-    community = db_session.get(Area, _grid_worker_area(db_session))
+    community = db_session.get(Area, grid_worker_area(db_session))
     resp = client.post("/api/v1/follows", json={"area": community.code}, headers=follower)
     assert resp.status_code == 201
     report_id = _file(client.application.test_client(), in_scope)
@@ -375,7 +353,7 @@ def test_queue_and_time_limit_figures(
     assert stats["overdue"] >= 1 and stats["open"] >= 1
     assert stats["on_time_rate"] is None or 0 <= stats["on_time_rate"] <= 1
     # The figures agree with a direct count on the worker's area.
-    community = _grid_worker_area(db_session)
+    community = grid_worker_area(db_session)
     direct = db_session.scalar(
         sa.select(sa.func.count())
         .select_from(Report)
