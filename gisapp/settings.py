@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import Literal
 
-from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic import AliasChoices, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from gisapp.errors import ConfigError
@@ -62,6 +63,10 @@ class Settings(BaseSettings):
     upload_dir: Path = PROJECT_ROOT / "instance" / "uploads"
     basemap_url: str = DEFAULT_BASEMAP
     basemap_attribution: str = DEFAULT_ATTRIBUTION
+    # osm: the tiles of basemap_url (above); gaode: Amap's GCJ-02 tiles, overlays shifted to
+    # match (gisapp/maps/basemaps.py); tianditu: needs tianditu_key; none: no tiles at all.
+    basemap: Literal["osm", "gaode", "tianditu", "none"] = "osm"
+    tianditu_key: str = Field(default="", validate_default=True)
     # Centre and zoom used when the catalog has no data yet (Wuhan, Wuchang district).
     map_center_lon: float = 114.316
     map_center_lat: float = 30.554
@@ -118,6 +123,13 @@ class Settings(BaseSettings):
                     "must be comma-separated PostgreSQL URLs like postgresql://u:p@replica:5432/db"
                 )
         return value
+
+    @field_validator("tianditu_key")
+    @classmethod
+    def _tianditu_needs_key(cls, value: str, info: ValidationInfo) -> str:
+        if info.data.get("basemap") == "tianditu" and not value.strip():
+            raise ValueError("is required when GISAPP_BASEMAP=tianditu (a key from tianditu.gov.cn)")
+        return value.strip()
 
     @field_validator("basemap_url")
     @classmethod

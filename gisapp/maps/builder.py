@@ -25,6 +25,7 @@ from markupsafe import escape
 
 from gisapp.catalog import Catalog, LayerSpec
 from gisapp.maps.assets import localize
+from gisapp.maps.basemaps import add_basemap
 from gisapp.maps.elements import CatalogLayer, Legend, MapReady
 from gisapp.settings import Settings
 
@@ -103,15 +104,7 @@ def build_map(
     m.add_js_link("comap_js", static_url(SHARED_JS))
     for path in extra_js:
         m.add_js_link(path.rsplit("/", 1)[-1], static_url(path))
-    if settings.basemap_url:
-        folium.TileLayer(
-            tiles=settings.basemap_url,
-            attr=settings.basemap_attribution,
-            name=str(escape(_("Basemap"))),
-            max_zoom=19,
-            overlay=False,
-            control=True,
-        ).add_to(m)
+    add_basemap(m, settings, static_url)
 
     MapReady({"strings": _strings(), "locale": locale}).add_to(m)
     legend_layers = []
@@ -179,10 +172,7 @@ def feature_map(
     """A small map of one feature (detail pages); the feature's geometry is the only data."""
     m = folium.Map(tiles=None, control_scale=True, max_zoom=19, zoom_start=17)
     localize(m, static_url)
-    if settings.basemap_url:
-        folium.TileLayer(
-            tiles=settings.basemap_url, attr=settings.basemap_attribution, max_zoom=19
-        ).add_to(m)
+    add_basemap(m, settings, static_url, control=False)
     feature = {"type": "Feature", "geometry": geometry, "properties": {}}
     layer = folium.GeoJson(
         feature,
