@@ -232,6 +232,33 @@ def markdown(res: dict[str, Any]) -> str:
             else:
                 t.at_most(f"z{z} cold: raw SQL / ours", float("nan"), 1.3, "×")
             t.at_least(f"z{z} warm: ours / TiPg ({which or 'best'})", warm / tipg_loop, 10.0)
+        trunc = res.get("truncation", {})
+        if trunc:
+            lines += [
+                "",
+                "Features carried against the reports under the tile (decoded, first 24 tiles per zoom):",
+                "",
+                "| zoom | tiles checked | most reports in one tile | ours: tiles short, worst ratio | TiPg: tiles short, worst ratio |",
+                "|---|---:|---:|---|---|",
+            ]
+            for z in (10, 12, 14, 16):
+                e = _z(trunc, z)
+                if not e:
+                    continue
+
+                def tc(k: str, e: dict[str, Any] = e) -> str:
+                    v = e.get(k)
+                    return f"{v['short_tiles']}, {v['worst_ratio']:.3f}" if v else "–"
+
+                lines.append(
+                    f"| z{z} | {e['tiles']} | {e['reports_max']:,} | {tc('ours')} | {tc('tipg')} |"
+                )
+                if e.get("ours"):
+                    t.check(
+                        f"z{z}: nothing dropped from our tiles",
+                        e["ours"]["short_tiles"] == 0,
+                        f"{e['ours']['short_tiles']} of {e['tiles']} tiles short",
+                    )
         lines += [
             "",
             "TiPg cuts every tile at 10,000 features without saying so "
