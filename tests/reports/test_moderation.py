@@ -46,6 +46,9 @@ def test_a_link_holds_the_report_out_of_public_view(
     assert rid not in _layer_ids(client)
     assert client.get(f"/api/v1/reports/{rid}").status_code == 404
     assert client.get(f"/reports/{rid}").status_code == 404
+    # Nor in the open standards.
+    assert client.get(f"/open311/v2/requests/{rid}.json").status_code == 404
+    assert client.get(f"/ogc/collections/reports/items/{rid}").status_code == 404
     # The reporter's own browser still sees it, with the reason it waits.
     assert reporter.get(f"/api/v1/reports/{rid}").status_code == 200
     assert "moderator" in reporter.get(f"/reports/{rid}?lang=en").get_data(as_text=True)

@@ -44,6 +44,7 @@ def _latest_note() -> sa.ScalarSelect[Any]:
         .where(
             ReportEvent.report_id == Report.id,
             ReportEvent.public.is_(True),
+            ReportEvent.hidden_reason.is_(None),
             ReportEvent.note != "",
         )
         .order_by(ReportEvent.created_at.desc(), ReportEvent.id.desc())
@@ -107,7 +108,8 @@ def window(
 def find_requests(
     session: Session, flt: RequestFilter, rounding_m: float, now: dt.datetime
 ) -> list[sa.Row[Any]]:
-    stmt = _select(rounding_m)
+    # Held (spam signal) and hidden (moderated) reports are not published here either.
+    stmt = _select(rounding_m).where(Report.moderation == "visible")
     if flt.ids:
         # "service_request_id ... overrides all other arguments"
         stmt = stmt.where(Report.id.in_(flt.ids))
