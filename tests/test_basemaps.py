@@ -12,6 +12,7 @@ from gisapp import create_app
 from gisapp.db import get_db
 from gisapp.errors import ConfigError
 from gisapp.maps.assets import external_urls
+from gisapp.maps.basemaps import csp_img_sources
 from gisapp.settings import load_settings
 from tests.conftest import make_settings
 
@@ -68,3 +69,12 @@ def test_bad_basemap_settings_name_the_variable(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("GISAPP_BASEMAP", "google")
     with pytest.raises(ConfigError, match="GISAPP_BASEMAP"):
         load_settings(_env_file=None)
+
+
+def test_csp_sources_cover_the_tile_hosts() -> None:
+    assert csp_img_sources(make_settings(basemap="gaode")) == ["https://*.is.autonavi.com"]
+    tianditu = make_settings(basemap="tianditu", tianditu_key="k")
+    assert csp_img_sources(tianditu) == ["https://*.tianditu.gov.cn"]
+    assert csp_img_sources(make_settings(basemap="none")) == []
+    osm = make_settings(basemap="osm", basemap_url="https://{s}.tile.example/{z}/{x}/{y}.png")
+    assert csp_img_sources(osm) == ["https://*.tile.example"]

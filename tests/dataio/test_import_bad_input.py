@@ -268,3 +268,30 @@ def test_bad_field_mapping(cli: CliCall, tmp_path: Path, unchanged: None):
     result = cli("import", "facilities", path, "--map", "type")
     assert result.exit_code == 2 and "FIELD=COLUMN" in result.output
     rejected(cli("import", "facilities", path, "--map", "type=KIND"), "has no column 'KIND'")
+
+
+def test_archives_and_layers(cli: CliCall, tmp_path: Path, unchanged: None):
+    broken = tmp_path / "broken.zip"
+    broken.write_bytes(b"PK\x03\x04 not really")
+    rejected(cli("import", "facilities", broken), "broken.zip: is not a readable zip archive")
+    nothing = tmp_path / "nothing.zip"
+    with zipfile.ZipFile(nothing, "w") as z:
+        z.writestr("readme.txt", "hello")
+    rejected(cli("import", "facilities", nothing), "holds no Shapefile, GeoJSON or GeoPackage")
+    two = tmp_path / "two.zip"
+    with zipfile.ZipFile(two, "w") as z:
+        z.writestr("a.shp", "x")
+        z.writestr("b.shp", "x")
+    rejected(cli("import", "facilities", two), "holds 2 Shapefiles")
+    inner = write_geojson(
+        tmp_path / "inner.geojson", [feature(point(*INSIDE[0]), code="IN-1", type="spaceport")]
+    )
+    packed = tmp_path / "packed.zip"
+    with zipfile.ZipFile(packed, "w") as z:
+        z.write(inner, inner.name)
+    rejected(cli("import", "facilities", packed), "packed.zip: feature 1 (IN-1): unknown facility")
+    gpkg = tmp_path / "one.gpkg"
+    frame = gpd.GeoDataFrame({"code": ["G-1"]}, geometry=[Point(*INSIDE[0])], crs="EPSG:4326")
+    pyogrio.write_dataframe(frame, gpkg, layer="benches")
+    rejected(cli("import", "facilities", gpkg, "--layer", "lights"), "has no layer 'lights'")
+    rejected(cli("import", "facilities", tmp_path / "missing.geojson"), "does not exist")
