@@ -48,8 +48,11 @@ def _named() -> dict[str, list[str]]:
     return out
 
 
-def _run(session: Session, name: str, params: dict[str, Any] | None = None) -> sa.Result[Any]:
-    result: sa.Result[Any] | None = None
+Rows = sa.Result[*tuple[Any, ...]]
+
+
+def _run(session: Session, name: str, params: dict[str, Any] | None = None) -> Rows:
+    result: Rows | None = None
     for statement in _named()[name]:
         result = session.execute(sa.text(statement), params or {})
     assert result is not None
@@ -130,7 +133,7 @@ def facility_reach(session: Session, facility_type: str, radius_m: float, box: B
     )
 
 
-def reached_buildings(radius_m: float) -> sa.Select[tuple[int]]:
+def reached_buildings(radius_m: float) -> sa.Select[Any]:
     """Ids of buildings within ``radius_m`` of a facility (after :func:`facility_reach`)."""
     text = sa.text(_named()["reached_buildings"][0]).bindparams(radius=radius_m)
     sub = text.columns(sa.column("id", sa.Integer)).subquery("reached")
@@ -223,8 +226,8 @@ def coverage_cost(
         return cost
     site_reach(session, sites, radius_m)
     rows = _run(session, "coverage_pairs", {"ids": building_ids, "radius": radius_m}).all()
-    for unit, site, metres in rows:
-        cost[int(unit), int(site)] = float(metres)
+    for row in rows:
+        cost[int(row[0]), int(row[1])] = float(row[2])
     return cost
 
 

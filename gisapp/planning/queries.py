@@ -218,7 +218,7 @@ def _area_box(
     return (box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad)
 
 
-def _reached_straight(facility_type: str, radius_m: float) -> sa.Select[tuple[int]]:
+def _reached_straight(facility_type: str, radius_m: float) -> sa.Select[Any]:
     pad = 2 * radius_m / METRES_PER_DEGREE
     building = sa.orm.aliased(Area)
     point = sa.func.ST_PointOnSurface(building.geom)
@@ -243,9 +243,7 @@ def _reached_straight(facility_type: str, radius_m: float) -> sa.Select[tuple[in
     )
 
 
-def _unreached(
-    session: Session, reached: sa.Select[tuple[int]], area_id: int | None
-) -> dict[str, Any]:
+def _unreached(session: Session, reached: sa.Select[Any], area_id: int | None) -> dict[str, Any]:
     where: list[sa.ColumnElement[bool]] = [Area.level == "building", Area.id.not_in(reached)]
     if area_id is not None:
         where.append(_inside_area(area_id))

@@ -194,24 +194,37 @@ existing AS (
     FROM street_vertices v ORDER BY v.geom <-> f.geom LIMIT 1
   ) s
   WHERE f.type = :ftype AND f.status = 'active' AND f.geom && box.box
+),
+-- Each site_reach row is one (site, vertex) pair, so a join counts each report or building
+-- once per site; grouping by site beats one EXISTS probe per site and report.
+demand AS (
+  SELECT sr.i, sum(o.w) AS w
+  FROM open_reports o JOIN site_reach sr ON sr.node = o.vid AND sr.cost + o.snap <= :radius
+  GROUP BY sr.i
+),
+newly AS (
+  SELECT sr.i, sum(u.pop) AS pop
+  FROM unreached u JOIN site_reach sr ON sr.node = u.vid AND sr.cost + u.snap <= :radius
+  GROUP BY sr.i
+),
+nearest AS (
+  SELECT sr.i, min(sr.cost + e.snap) AS m
+  FROM existing e JOIN site_reach sr ON sr.node = e.vid AND sr.cost + e.snap <= 2 * :radius
+  GROUP BY sr.i
 )
 SELECT
   cand.i,
-  (SELECT coalesce(sum(o.w), 0) FROM open_reports o
-    WHERE EXISTS (SELECT 1 FROM site_reach sr
-                   WHERE sr.i = cand.i AND sr.node = o.vid AND sr.cost + o.snap <= :radius))
-    AS demand,
-  (SELECT coalesce(sum(u.pop), 0) FROM unreached u
-    WHERE EXISTS (SELECT 1 FROM site_reach sr
-                   WHERE sr.i = cand.i AND sr.node = u.vid AND sr.cost + u.snap <= :radius))
-    AS new_population,
-  (SELECT min(sr.cost + e.snap) FROM site_reach sr JOIN existing e ON e.vid = sr.node
-    WHERE sr.i = cand.i AND sr.cost + e.snap <= 2 * :radius) AS nearest_m,
+  coalesce(demand.w, 0) AS demand,
+  coalesce(newly.pop, 0) AS new_population,
+  nearest.m AS nearest_m,
   -- Beyond the horizon the network is not searched; the straight line is a lower bound.
   (SELECT ST_Distance(e.geom::geography, cand.g::geography)
      FROM facilities e WHERE e.type = :ftype AND e.status = 'active'
     ORDER BY e.geom <-> cand.g LIMIT 1) AS straight_m
 FROM cand
+LEFT JOIN demand ON demand.i = cand.i
+LEFT JOIN newly ON newly.i = cand.i
+LEFT JOIN nearest ON nearest.i = cand.i
 ORDER BY cand.i
 
 -- name: coverage_pairs

@@ -22,7 +22,9 @@ buildings AS (
   FROM areas b, reach
   WHERE b.level = 'building' AND coalesce(b.population, 0) > 0 AND b.geom && reach.box
 ),
-unreached AS (
+-- MATERIALIZED: referenced from a per-candidate subquery, an inlined CTE would redo the
+-- facility test for every building once per candidate (6.7 s → 0.5 s for 250 candidates).
+unreached AS MATERIALIZED (
   SELECT u.pop, u.pt FROM buildings u
   WHERE NOT EXISTS (
     SELECT 1 FROM facilities e
