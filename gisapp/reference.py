@@ -1,7 +1,8 @@
 """Reference data from configuration: report categories and facility types.
 
-``gisapp db upgrade`` syncs ``gisapp/config/*.yaml`` into their tables (insert or update by
-code, never delete: reports keep pointing at retired categories).
+``gisapp db upgrade`` adds the codes of ``gisapp/config/*.yaml`` that the tables lack (never
+updates or deletes: admins edit existing ones at /admin, and reports keep pointing at retired
+categories).
 """
 
 from __future__ import annotations
@@ -62,9 +63,12 @@ def facility_types() -> list[dict[str, Any]]:
 
 
 def sync(session: Session) -> None:
-    """Upsert configured categories and facility types."""
+    """Add configured categories and facility types that the database does not have yet.
+
+    Existing codes are left alone: once installed, admins edit them at /admin (audited), and an
+    upgrade must not undo that.
+    """
     for model, rows in ((Category, categories()), (FacilityType, facility_types())):
         for row in rows:
             stmt = insert(model).values(**row)
-            update = {k: stmt.excluded[k] for k in row if k != "code"}
-            session.execute(stmt.on_conflict_do_update(index_elements=["code"], set_=update))
+            session.execute(stmt.on_conflict_do_nothing(index_elements=["code"]))

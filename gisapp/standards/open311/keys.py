@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
+from gisapp.audit import record
 from gisapp.auth.models import ApiKey, User
 from gisapp.auth.tokens import digest
 from gisapp.errors import ValidationFailed
@@ -51,6 +52,15 @@ def create_key(
     )
     session.add(row)
     session.flush()
+    record(
+        session,
+        "open311_key.create",
+        "open311_key",
+        row.id,
+        actor_id=created_by,
+        name=row.name,
+        prefix=row.key_prefix,
+    )
     return key, row
 
 
@@ -70,6 +80,7 @@ def revoke_key(session: Session, key_id: int) -> ApiKey:
         raise ValidationFailed(_("There is no key %(id)s.", id=key_id), field="id")
     if row.revoked_at is None:
         row.revoked_at = dt.datetime.now(dt.UTC)
+        record(session, "open311_key.revoke", "open311_key", row.id, name=row.name)
     return row
 
 
