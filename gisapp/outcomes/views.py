@@ -20,7 +20,7 @@ from flask_login import current_user
 
 from gisapp.auth.roles import require_roles
 from gisapp.db import get_session, read_session
-from gisapp.errors import NotFound, ValidationFailed
+from gisapp.errors import ApiError, NotFound, ValidationFailed
 from gisapp.geo.models import LEVEL_NAMES, Area
 from gisapp.geo.queries import overview_bounds
 from gisapp.i18n import current_locale
@@ -198,7 +198,23 @@ def upload_photo(project_id: int) -> ResponseReturnValue:
         ),
         _("The photo was added."),
         _back(project_id),
+        describe=_photo_message,
     )
+
+
+def _photo_message(exc: ApiError) -> str:
+    """The refusal in the page's language (the checks' own messages are English)."""
+    if exc.field == "stage":
+        return str(_("Choose whether the photo shows the site before or after the works."))
+    if exc.field == "caption":
+        return str(_("The caption is too long (at most 200 characters)."))
+    if exc.message.startswith("a project keeps at most"):
+        return str(_("This project already has as many photos of this kind as it can keep."))
+    return str(_("Choose a photo (JPEG, PNG, WebP or GIF) of at most %(mb)s MB.", mb=_mb()))
+
+
+def _mb() -> int:
+    return _settings().photo_max_bytes // (1024 * 1024)
 
 
 @bp.post("/projects/<int:project_id>/photos/<int:photo_id>/delete")
