@@ -126,6 +126,27 @@ def test_post_placed_at_a_facility_by_its_code(client: FlaskClient, db_session: 
     assert same
 
 
+def test_a_removed_facility_is_named_by_the_attribute(
+    client: FlaskClient, db_session: Session
+) -> None:
+    facility = db_session.scalars(
+        sa.select(Facility).where(Facility.status == "active").order_by(Facility.id).limit(1)
+    ).one()
+    facility.status = "removed"
+    db_session.flush()
+    resp = client.post(
+        f"{BASE}/requests.json",
+        data={
+            "api_key": DEMO_OPEN311_KEY,
+            "service_code": "facility_damage",
+            "description": "座椅断了",
+            "attribute[facility_code]": facility.code,
+        },
+    )
+    assert resp.status_code == 400
+    assert resp.get_json()[0]["description"].startswith("attribute[facility_code]: ")
+
+
 def test_html_in_the_description_is_kept_as_text_and_escaped(
     client: FlaskClient, db_session: Session, inside
 ) -> None:

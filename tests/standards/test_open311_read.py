@@ -220,6 +220,8 @@ def test_date_window(client: FlaskClient, db_session: Session) -> None:
         ({"end_date": "2026-13-40"}, "end_date"),
         ({"start_date": "2026-06-01", "end_date": "2026-01-01"}, "after"),
         ({"start_date": "2026-01-01", "end_date": "2026-06-01"}, "90 days"),
+        ({"start_date": "9999-12-31"}, "out of range"),
+        ({"end_date": "0001-01-01T00:00:00Z"}, "out of range"),
         ({"status": "pending"}, "open or closed"),
         ({"service_request_id": "1,abc"}, "abc"),
     ],

@@ -58,7 +58,12 @@ FIELDS = frozenset(
 )
 ATTRIBUTE = re.compile(r"^attribute\[([a-z][a-z0-9_]{0,39})\]$")
 # Our names → the spec's, so a message names the field the client sent.
-SPEC_NAMES = {"lon": "long", "category": "service_code", "contact": "email"}
+SPEC_NAMES = {
+    "lon": "long",
+    "category": "service_code",
+    "contact": "email",
+    "facility_id": f"attribute[{FACILITY_ATTRIBUTE}]",
+}
 EMAIL = re.compile(r"^[^@\s<>]{1,64}@[^@\s<>]{1,190}\.[^@\s<>]{1,63}$")
 PHONE = re.compile(r"^\+?[0-9 ()\-]{3,31}$")
 

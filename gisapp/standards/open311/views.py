@@ -99,6 +99,9 @@ def _date(name: str) -> dt.datetime | None:
             400,
             _("%(name)s must be an ISO 8601 date-time, e.g. 2026-11-01T00:00:00+08:00.", name=name),
         ) from None
+    if not 1900 <= value.year <= 2999:
+        # Keeps the 90-day window arithmetic away from datetime's limits (year 1 and 9999).
+        raise Open311Error(400, _("%(name)s is out of range.", name=name))
     # A date-time without an offset is local time where the service runs.
     return value if value.tzinfo else value.replace(tzinfo=_zone())
 
