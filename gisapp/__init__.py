@@ -26,7 +26,7 @@ __all__ = ["Settings", "create_app"]
 
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the app: settings, database, layer catalog, i18n, auth, blueprints, CLI."""
-    from gisapp import api, auth, catalog, db, health, i18n, maps, web_errors
+    from gisapp import api, auth, catalog, db, health, i18n, maps, security, web_errors
     from gisapp.maintenance.manager_views import bp as manager_bp
     from gisapp.maintenance.views import bp as facilities_bp
     from gisapp.outcomes.views import bp as outcomes_bp
@@ -69,4 +69,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(outcomes_bp)  # /outcomes, public co-share dashboard
     init_ogc(app)  # OGC API - Features at /ogc, collections from layers/
     open311.init_app(app)  # GeoReport v2 at /open311/v2, keys at /admin/open311-keys
+    # Last: the rate limits wrap views that every blueprint above has registered.
+    security.init_app(app, settings)
     return app

@@ -106,6 +106,21 @@ class Settings(BaseSettings):
     # compared 6 months before and after its completion (效果共评).
     labour_hour_value_yuan: float = Field(default=30, gt=0, le=10_000)
     related_radius_m: float = Field(default=300, gt=0, le=5_000)
+    # Web hardening (gisapp/security): behind HTTPS, cookies are sent over HTTPS only; behind
+    # N reverse proxies, X-Forwarded-For/-Proto from the N nearest are trusted (ProxyFix).
+    secure_cookies: bool = False
+    proxy_count: int = Field(default=0, ge=0, le=5)
+    # Rate limits (Flask-Limiter, "N/second|minute|hour|day", ";" between several): shared by
+    # every worker through Redis when GISAPP_REDIS_URL is set, else kept per process in memory.
+    redis_url: str = ""
+    rate_limits_enabled: bool = True
+    limit_login: str = "10/minute;50/hour"
+    limit_report: str = "10/minute;60/hour"
+    limit_support: str = "30/minute;300/hour"
+    limit_vote: str = "20/minute;100/hour"
+    limit_pledge: str = "20/minute;100/hour"
+    limit_upload: str = "20/minute;120/hour"
+    limit_open311: str = "30/minute;300/hour"
 
     @field_validator("database_url")
     @classmethod
@@ -122,6 +137,32 @@ class Settings(BaseSettings):
                 raise ValueError(
                     "must be comma-separated PostgreSQL URLs like postgresql://u:p@replica:5432/db"
                 )
+        return value
+
+    @field_validator(
+        "limit_login",
+        "limit_report",
+        "limit_support",
+        "limit_vote",
+        "limit_pledge",
+        "limit_upload",
+        "limit_open311",
+    )
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError as exc:
+            raise ValueError("must be rate limits like 10/minute;50/hour") from exc
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str) -> str:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must be a Redis URL like redis://127.0.0.1:6379/0, or empty")
         return value
 
     @field_validator("tianditu_key")

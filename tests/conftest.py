@@ -37,6 +37,8 @@ def make_settings(**overrides: object) -> Settings:
         "secret_key": "test-secret",
         "testing": True,
         "basemap_url": "",
+        # The session-wide app would run out of budget; tests/security turns limits on.
+        "rate_limits_enabled": False,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

@@ -27,6 +27,7 @@ from gisapp.catalog import Catalog, LayerSpec
 from gisapp.maps.assets import localize
 from gisapp.maps.basemaps import add_basemap
 from gisapp.maps.elements import CatalogLayer, Legend, MapReady
+from gisapp.security.headers import add_nonce
 from gisapp.settings import Settings
 
 SHARED_JS = "js/comap.js"
@@ -155,9 +156,11 @@ def map_parts(m: folium.Map) -> dict[str, str]:
     root.render()
     # Folium's viewport tag forbids pinch-zoom (user-scalable=no); the page has its own.
     header = re.sub(r'<meta name="viewport"[^>]*>', "", root.header.render())
+    # Folium's inline <script>/<style> blocks carry this response's CSP nonce; the "script" part
+    # goes into the template's own <script nonce="{{ csp_nonce() }}">.
     return {
-        "header": header,
-        "html": root.html.render(),
+        "header": add_nonce(header),
+        "html": add_nonce(root.html.render()),
         "script": root.script.render(),
     }
 

@@ -1,0 +1,103 @@
+"""Security headers on every response, and the per-request nonce of the page's inline code.
+
+Folium writes the map as inline ``<script>`` and ``<style>`` blocks. Rather than allow inline
+code (``'unsafe-inline'``) the page gets a fresh random nonce per response: ``map_parts`` stamps
+it on Folium's blocks and templates write ``<script nonce="{{ csp_nonce() }}">``. Injected markup
+cannot know the nonce, so it cannot run.
+
+Usage in a template::
+
+    <script nonce="{{ csp_nonce() }}">{{ map_parts.script|safe }}</script>
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, current_app, g, request
+
+from gisapp.settings import Settings
+
+# Feature policy: the map's "show my location" asks for the position; nothing else is used.
+PERMISSIONS_POLICY = "geolocation=(self), camera=(), microphone=(), payment=(), usb=()"
+
+_TAG = re.compile(r"<(script|style)\b(?![^>]*\bnonce=)", re.IGNORECASE)
+
+
+def csp_nonce() -> str:
+    """This response's nonce (made on first use, then the same for the whole request)."""
+    nonce: str | None = g.get("csp_nonce")
+    if nonce is None:
+        nonce = secrets.token_urlsafe(18)
+        g.csp_nonce = nonce
+    return nonce
+
+
+def add_nonce(html: str) -> str:
+    """Stamp this response's nonce on every ``<script>`` and ``<style>`` tag of trusted markup
+    (Folium's output); never call it on anything that holds user text."""
+    return _TAG.sub(lambda m: f'<{m.group(1)} nonce="{csp_nonce()}"', html)
+
+
+def tile_sources(template: str) -> list[str]:
+    """The CSP source of a basemap tile template: ``https://{s}.tile.example.org/{z}/{x}/{y}.png``
+    becomes ``https://*.tile.example.org``.
+
+    >>> tile_sources("https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+    ['https://tile.openstreetmap.org']
+    >>> tile_sources("")
+    []
+    """
+    if not template:
+        return []
+    parts = urlsplit(template)
+    if not parts.scheme or not parts.netloc:
+        return []
+    # A placeholder in the host name ({s} subdomains, {switch:a,b}) becomes a wildcard label.
+    host = re.sub(r"\{[^}]*\}", "*", parts.netloc)
+    return [f"{parts.scheme}://{host}"]
+
+
+def content_security_policy(settings: Settings, nonce: str) -> str:
+    img = " ".join(["'self'", "data:", "blob:", *tile_sources(settings.basemap_url)])
+    directives = {
+        "default-src": "'self'",
+        "script-src": f"'self' 'nonce-{nonce}'",
+        "style-src": f"'self' 'nonce-{nonce}'",
+        # Attributes only (style="..."): the templates colour swatches, bars and dots from data
+        # (category colours, coverage shares) and Leaflet draws with inline styles. A style
+        # attribute cannot run script or select other elements, and any url() in it is still
+        # held to img-src, so this opens no path for injected code; <style> blocks need the
+        # nonce.
+        "style-src-attr": "'unsafe-inline'",
+        "img-src": img,
+        "font-src": "'self' data:",
+        "connect-src": "'self'",
+        "object-src": "'none'",
+        "base-uri": "'self'",
+        "form-action": "'self'",
+        "frame-ancestors": "'none'",
+    }
+    return "; ".join(f"{name} {value}" for name, value in directives.items())
+
+
+def _set_headers(response: Response) -> Response:
+    settings: Settings = current_app.extensions["gisapp.settings"]
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", content_security_policy(settings, csp_nonce()))
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    # Tile servers (OpenStreetMap's usage policy) want to know the site, not the page.
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(_set_headers)
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
