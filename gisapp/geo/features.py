@@ -142,38 +142,56 @@ def feature_page(
     count_cap: int | None = None,
     extra_properties: dict[str, sa.ColumnElement[Any]] | None = None,
     geometry: sa.ColumnElement[Any] | None = None,
+    feature: sa.ColumnElement[Any] | None = None,
 ) -> FeaturePage:
     """One statement: the page's features as a JSON array, ordered by id, and optionally the
     number of all matches, counted up to ``count_cap`` so a count never scans a whole province.
+    ``feature`` is a prebuilt :func:`feature_object` (a hot path builds it once, not per request).
     """
+    if feature is None:
+        feature = feature_object(table, properties, extra_properties, geometry)
+    matched: sa.ScalarSelect[Any] | None = None
+    ids: sa.Select[Any] | sa.CompoundSelect[Any]
+    if count_cap is None:
+        ids = _page_ids(sa.select(table.c.id).where(*where), table.c.id, offset, limit)
+    else:
+        # The filter runs once: the matching ids (up to the cap) are kept, counted, and the
+        # page is cut from them. Past the cap the page comes from the table instead (the
+        # one-time filter skips whichever branch is not needed).
+        found = sa.select(table.c.id).where(*where).limit(count_cap + 1).cte("found")
+        found = found.prefix_with("MATERIALIZED")
+        matched = sa.select(sa.func.count()).select_from(found).scalar_subquery()
+        ids = sa.union_all(
+            _page_ids(sa.select(found.c.id).where(matched <= count_cap), found.c.id, offset, limit),
+            _page_ids(
+                sa.select(table.c.id).where(*where, matched > count_cap), table.c.id, offset, limit
+            ),
+        )
+    page = ids.subquery("page")
     # Ids first, features after: rows skipped by OFFSET are never turned into JSON, and one
     # row past the limit tells whether the result was cut, without a separate COUNT.
-    ids = (
-        sa.select(table.c.id, sa.func.row_number().over(order_by=table.c.id).label("rn"))
-        .where(*where)
-        .order_by(table.c.id)
-        .offset(offset)
-        .limit(limit + 1)
-        .subquery()
-    )
+    numbered = sa.select(
+        page.c.id, sa.func.row_number().over(order_by=page.c.id).label("rn")
+    ).subquery("numbered")
     inner = (
-        sa.select(
-            feature_object(table, properties, extra_properties, geometry).label("f"), ids.c.rn
-        )
-        .select_from(ids.join(table, table.c.id == ids.c.id))
+        sa.select(feature.label("f"), numbered.c.rn)
+        .select_from(numbered.join(table, table.c.id == numbered.c.id))
         .subquery()
     )
     features = sa.func.coalesce(
-        sa.func.json_agg(aggregate_order_by(inner.c.f, inner.c.rn)).filter(
-            inner.c.rn <= offset + limit
-        ),
+        sa.func.json_agg(aggregate_order_by(inner.c.f, inner.c.rn)).filter(inner.c.rn <= limit),
         sa.text("'[]'::json"),
     )
     columns: list[Any] = [sa.func.count(), sa.cast(features, sa.Text)]
-    if count_cap is not None:
-        capped = sa.select(sa.literal(1)).select_from(table).where(*where).limit(count_cap + 1)
-        columns.append(sa.select(sa.func.count()).select_from(capped.subquery()).scalar_subquery())
+    if matched is not None:
+        columns.append(matched)
     row = session.execute(sa.select(*columns)).one()
     returned = min(row[0], limit)
-    matched = row[2] if count_cap is not None and row[2] <= count_cap else None
-    return FeaturePage(row[1], returned, row[0] > limit, matched)
+    count = row[2] if count_cap is not None and row[2] <= count_cap else None
+    return FeaturePage(row[1], returned, row[0] > limit, count)
+
+
+def _page_ids(
+    query: sa.Select[Any], order: sa.ColumnElement[Any], offset: int, limit: int
+) -> sa.Select[Any]:
+    return query.order_by(order).offset(offset).limit(limit + 1)

@@ -3,8 +3,8 @@
 Clients read extents on every ``/collections`` request (QGIS on each connection), and an exact
 ``ST_Extent`` over a million reports is a whole-table scan, so:
 
-- an unfiltered table uses ``ST_EstimatedExtent`` (planner statistics, instant), and the exact
-  extent only when the table has never been analysed (then it is small);
+- the bbox is ``ST_EstimatedExtent`` (planner statistics, instant), and the exact extent only
+  when the table has never been analysed (then it is small);
 - each worker keeps the answer for ``TTL_SECONDS``; an extent is a hint for clients' first view,
   a few minutes of lag does no harm.
 """
@@ -30,11 +30,11 @@ _lock = threading.Lock()
 
 
 def _bbox(session: Session, c: Collection) -> list[float] | None:
-    box: Any = None
-    if not c.where:
-        box = session.execute(
-            sa.select(sa.func.ST_EstimatedExtent("public", c.table.name, "geom"))
-        ).scalar()
+    # The table's estimated extent may be a little larger than a filtered layer's (all area
+    # levels, hidden reports): an extent only has to contain the features, and it is instant.
+    box: Any = session.execute(
+        sa.select(sa.func.ST_EstimatedExtent("public", c.table.name, "geom"))
+    ).scalar()
     if box is None:
         box = session.execute(sa.select(sa.func.ST_Extent(c.table.c.geom)).where(*c.where)).scalar()
     if box is None:

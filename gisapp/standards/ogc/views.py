@@ -16,7 +16,7 @@ from flask import Response, current_app, jsonify, render_template, request, url_
 
 from gisapp.db import read_session
 from gisapp.errors import NotFound
-from gisapp.geo.features import feature_object, feature_page
+from gisapp.geo.features import feature_page
 from gisapp.i18n import current_locale
 from gisapp.standards.ogc import bp
 from gisapp.standards.ogc.collections import Collection
@@ -211,8 +211,7 @@ def items(cid: str) -> Response:
         limit=query.limit,
         offset=query.offset,
         count_cap=COUNT_CAP,
-        extra_properties=c.properties,
-        geometry=c.geometry,
+        feature=c.feature,
     )
     if fmt == "html":
         return _html(
@@ -242,10 +241,9 @@ def item(cid: str, fid: str) -> Response:
     fmt = output_format()
     if not fid.isdigit() or len(fid) > 18:
         raise NotFound(f"no feature {fid[:32]!r} in {c.id}", field="featureId")
-    feature = feature_object(c.table, (), c.properties, c.geometry)
     text = (
         read_session()
-        .execute(sa.select(sa.cast(feature, sa.Text)).where(c.table.c.id == int(fid), *c.where))
+        .execute(sa.select(sa.cast(c.feature, sa.Text)).where(c.table.c.id == int(fid), *c.where))
         .scalar()
     )
     if text is None:
