@@ -169,7 +169,9 @@ class Settings(BaseSettings):
     @classmethod
     def _tianditu_needs_key(cls, value: str, info: ValidationInfo) -> str:
         if info.data.get("basemap") == "tianditu" and not value.strip():
-            raise ValueError("is required when GISAPP_BASEMAP=tianditu (a key from tianditu.gov.cn)")
+            raise ValueError(
+                "is required when GISAPP_BASEMAP=tianditu (a key from tianditu.gov.cn)"
+            )
         return value.strip()
 
     @field_validator("basemap_url")
