@@ -179,22 +179,39 @@ def maximal_coverage_from_cost(
     k: int,
 ) -> Coverage:
     """The MCLP on a cost matrix laid out as for :func:`coverage_from_cost`, solved exactly by
-    spopt with CBC."""
+    spopt with CBC.
+
+    The model is cut down first, without changing the choice: residents an existing facility
+    already reaches are covered whatever is chosen, and residents no candidate reaches cannot
+    be, so only the rest enter the model, over the candidates alone (the existing facilities,
+    always open, then add nothing to it). spopt writes one term per resident and site, zeros
+    included, so this is what keeps a few hundred candidates within a second.
+    """
     import pulp  # spopt and PuLP take seconds to import: only when a choice is asked for
     from spopt.locate import MCLP
 
-    n_candidates = cost.shape[1] - n_existing
-    # The solver wants finite costs; anything past the radius is simply "not covered".
-    finite = np.where(np.isfinite(cost), cost, 2 * radius_m + 1)
-    predefined = np.array([True] * n_existing + [False] * n_candidates)
+    reach = cost <= radius_m
+    now = reach[:, :n_existing].any(axis=1)
+    # Rows: residents still to cover that some candidate reaches, those with the same set of
+    # candidates merged into one. Columns: candidates that reach any of them.
+    options = reach[~now, n_existing:]
+    options = options[options.any(axis=1)]
+    useful = np.flatnonzero(options.any(axis=0))
+    if len(useful) <= k:
+        rest = [j for j in range(cost.shape[1] - n_existing) if j not in set(useful.tolist())]
+        chosen = sorted(useful.tolist() + rest[: k - len(useful)])
+        return coverage_from_cost(chosen, cost, population, n_existing, radius_m)
+    pattern, group = np.unique(options[:, useful], axis=0, return_inverse=True)
+    weight = np.bincount(
+        group.ravel(), weights=population[~now][reach[~now, n_existing:].any(axis=1)]
+    )
     model = MCLP.from_cost_matrix(
-        finite,
-        population.astype(float),
+        np.where(pattern, 0.0, 2 * radius_m + 1),
+        weight.astype(float),
         service_radius=radius_m,
-        p_facilities=n_existing + k,
-        predefined_facilities_arr=predefined if n_existing else None,
+        p_facilities=k,
     )
     model = model.solve(pulp.PULP_CBC_CMD(msg=False))
-    opened = [int(j) for j, var in enumerate(model.fac_vars) if (var.varValue or 0) > 0.5]
-    chosen = sorted(j - n_existing for j in opened if j >= n_existing)
+    picked = [int(j) for j, var in enumerate(model.fac_vars) if (var.varValue or 0) > 0.5]
+    chosen = sorted(int(useful[j]) for j in picked)
     return coverage_from_cost(chosen, cost, population, n_existing, radius_m)
