@@ -334,6 +334,10 @@ def markdown(res: dict[str, Any]) -> str:
             f"p99 {_num(it['p99_ms']):.0f} ms), {int(it['bad'])} refused {it.get('note', '')}; "
             f"{int(it['stored']):,} found in the database afterwards (then deleted).",
             "",
+            "While filing, the app's database backends were (share of samples every 0.1 s): "
+            + ", ".join(f"{k} {100 * v:.0f} %" for k, v in (it.get("waits") or {}).items())
+            + ".",
+            "",
         ]
         t.at_least("intake, reports/s", _num(it["per_s"]), 200, "/s")
         # wrk stops with up to one request per connection in flight: the server may have

@@ -27,7 +27,9 @@ import argparse
 import datetime as dt
 import json
 import sys
+import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -339,6 +341,26 @@ def intake(base: str, db_url: str, where: data.Places, args: argparse.Namespace)
     # Inside the communities, away from the edge of the served area.
     x0, y0, x1, y1 = where.extent
     box = (x0 + 0.01, y0 + 0.01, x1 - 0.01, y1 - 0.01)
+    waits: Counter[str] = Counter()
+    stop = threading.Event()
+
+    def sample_waits() -> None:
+        # What the app's backends wait on while the clients file reports (locks on summary
+        # rows would say that concurrent reports queue behind each other).
+        while not stop.is_set():
+            with engine.connect() as conn:
+                for (w,) in conn.execute(
+                    sa.text(
+                        "SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU') FROM pg_stat_activity"
+                        " WHERE application_name = 'gisapp' AND state = 'active'"
+                        " AND datname = current_database()"
+                    )
+                ):
+                    waits[w] += 1
+            stop.wait(0.1)
+
+    sampler = threading.Thread(target=sample_waits, daemon=True)
+    sampler.start()
     r = load.wrk(
         base,
         ["/api/v1/reports"],
@@ -348,6 +370,8 @@ def intake(base: str, db_url: str, where: data.Places, args: argparse.Namespace)
         headers={"Content-Type": "application/json"},
         report_body=(where.categories, box, marker),
     )
+    stop.set()
+    sampler.join()
     time.sleep(1)
     with engine.begin() as conn:
         stored = int(
@@ -361,7 +385,10 @@ def intake(base: str, db_url: str, where: data.Places, args: argparse.Namespace)
         conn.execute(sa.text("DELETE FROM reports WHERE description LIKE :m"), {"m": marker + " %"})
     engine.dispose()
     log(f"intake: {r.per_s:.0f}/s accepted {r.ok}, stored {stored}, refused {r.bad} {r.note}")
-    return {**r.as_dict(), "stored": stored, "connections": args.intake_connections}
+    total = sum(waits.values()) or 1
+    top = {k: round(v / total, 3) for k, v in waits.most_common(6)}
+    log(f"intake: backends were {top}")
+    return {**r.as_dict(), "stored": stored, "connections": args.intake_connections, "waits": top}
 
 
 if __name__ == "__main__":

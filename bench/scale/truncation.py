@@ -13,6 +13,7 @@ from typing import Any
 import mapbox_vector_tile
 import sqlalchemy as sa
 
+SHORT = 0.99
 COUNT_IN_TILE = sa.text(
     "SELECT count(*) FROM reports WHERE geom && ST_Transform(ST_TileEnvelope(:z, :x, :y), 4326)"
 )
@@ -52,7 +53,7 @@ def check(
             if not under[t]:
                 continue
             ratio = carried(fetch(t)) / under[t]
-            if ratio < 0.999:
+            if ratio < SHORT:
                 short += 1
             worst = min(worst, ratio)
         out[name] = {"short_tiles": short, "worst_ratio": round(worst, 4)}
