@@ -36,6 +36,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from gisapp.reports.views import bp as reports_bp
     from gisapp.standards import open311
     from gisapp.standards.ogc import init_app as init_ogc
+    from gisapp.standards.tiles import init_app as init_tiles
 
     settings = settings or load_settings()
     app = Flask(__name__, instance_relative_config=False)
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(outcomes_bp)  # /outcomes, public co-share dashboard
     init_ogc(app)  # OGC API - Features at /ogc, collections from layers/
     open311.init_app(app)  # GeoReport v2 at /open311/v2, keys at /admin/open311-keys
+    init_tiles(app)  # vector tiles at /tiles/{layer}/{z}/{x}/{y}.pbf
     # Last: the rate limits wrap views that every blueprint above has registered.
     security.init_app(app, settings)
     return app

@@ -120,6 +120,11 @@ class LayerSpec(BaseModel):
     order: int = 100
     show: bool = True
     min_zoom: int = Field(default=0, ge=0, le=22)
+    # Vector tiles below this zoom draw clusters with counts instead of single features
+    # (computed in PostGIS), so no tile carries more than a few thousand features.
+    cluster_below: int | None = Field(default=None, ge=1, le=22)
+    # The column a cluster's count is broken down by in its popup (default: style.color_by).
+    cluster_by: str | None = None
     # Roles that may see the layer at all; empty means everyone.
     roles: tuple[str, ...] = ()
     style: Style = Style()
@@ -136,6 +141,11 @@ class LayerSpec(BaseModel):
 
     def visible_to(self, role: str) -> bool:
         return not self.roles or role in self.roles or role == "admin"
+
+    @property
+    def breakdown_by(self) -> str | None:
+        """The column a cluster's count is broken down by, if any."""
+        return self.cluster_by or self.style.color_by
 
     def fields_for(self, role: str) -> list[PopupField]:
         return [f for f in self.fields if not f.roles or role in f.roles or role == "admin"]
@@ -159,6 +169,8 @@ def _check_against_schema(spec: LayerSpec) -> None:
         named.append(("popup_title", spec.popup_title))
     if spec.style.color_by:
         named.append(("style.color_by", spec.style.color_by))
+    if spec.cluster_by:
+        named.append(("cluster_by", spec.cluster_by))
     for where, name in named:
         if name in PRIVATE_COLUMNS:
             raise ValueError(f"{where}: {name} is private and can never be published")

@@ -101,6 +101,13 @@ class Settings(BaseSettings):
     mail_from: str = "noreply@co-creation.invalid"
     # Features the map draws per layer request; beyond it the API pages (issue 7 brings tiles).
     map_feature_limit: int = Field(default=5_000, ge=1, le=10_000)
+    # Vector tiles (/tiles/{layer}/{z}/{x}/{y}.pbf, gisapp/standards/tiles): a tile that would
+    # hold more features than this carries clusters instead (and says so), never a cut list;
+    # browsers reuse a tile for max-age seconds, then revalidate it with its ETag; the server
+    # keeps rendered tiles in Redis (GISAPP_REDIS_URL) or else in an in-process LRU this large.
+    tile_max_features: int = Field(default=5_000, ge=1, le=50_000)
+    tile_max_age_seconds: int = Field(default=10, ge=0, le=86_400)
+    tile_cache_mb: int = Field(default=64, ge=0, le=4_096)
     # Participation: one hour of residents' labour (投工投劳) is valued at this many yuan in
     # budget lines and in 以奖代补 rewards; reports within this radius of a finished project are
     # compared 6 months before and after its completion (效果共评).

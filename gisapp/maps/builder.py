@@ -1,8 +1,8 @@
 """Build the Folium map for a page from the layer catalog.
 
-The page holds the map's code and the catalog's styles, never the data: each layer fetches the
-features in view from ``/api/v1/layers/{id}/features``. A page is the same size with 300 or a
-million reports.
+The page holds the map's code and the catalog's styles, never the data: each layer draws the
+vector tiles in view from ``/tiles/{id}/{z}/{x}/{y}.pbf`` (clusters with counts at low zoom). A
+page is the same size with 300 or a million reports.
 
 Usage::
 
@@ -43,12 +43,19 @@ def _layer_options(
         color_lookup = next((f.lookup for f in spec.fields if f.name == spec.style.color_by), None)
         if color_lookup:
             used.add(color_lookup)
+    # Clusters count their members by this column; the popup names its codes.
+    breakdown_lookup = next((f.lookup for f in spec.fields if f.name == spec.breakdown_by), None)
+    if breakdown_lookup:
+        used.add(breakdown_lookup)
     return {
         "id": spec.id,
         "title": spec.title.get(locale),
-        "url": f"/api/v1/layers/{spec.id}/features",
+        # Drawn from vector tiles; /api/v1/layers/{id}/features stays for other clients.
+        "tiles": f"/tiles/{spec.id}/{{z}}/{{x}}/{{y}}.pbf",
         "geometry": spec.geometry,
         "minZoom": spec.min_zoom,
+        "clusterBelow": spec.cluster_below,
+        "breakdownLookup": breakdown_lookup,
         "style": spec.style.model_dump(),
         "colorLookup": color_lookup,
         "popupTitle": spec.popup_title,
@@ -72,6 +79,10 @@ def _strings() -> dict[str, str]:
         "yuan": _("CNY"),
         "locateFailed": _("Your location is not available; tap the map instead."),
         "layers": _("Layers"),
+        # A cluster's popup: "{count}" is replaced by the number of features in it.
+        "clusterCount": _("{count} here"),
+        "zoomInHere": _("Zoom in here"),
+        "dense": _("Too many to draw one by one here: shown as groups with counts; zoom in."),
     }
 
 
@@ -113,7 +124,8 @@ def build_map(
         if not spec.visible_to(role):
             continue
         options = _layer_options(spec, role, locale, lookups)
-        CatalogLayer(str(escape(spec.title.get(locale))), options, show=spec.show).add_to(m)
+        layer = CatalogLayer(str(escape(spec.title.get(locale))), options, show=spec.show)
+        localize(layer, static_url).add_to(m)
         legend_layers.append(
             {
                 "id": spec.id,

@@ -1,4 +1,4 @@
-"""Folium elements of our own: catalog layers fed from the API, and the legend.
+"""Folium elements of our own: catalog layers drawn from vector tiles, and the legend.
 
 Folium's templates are not auto-escaped, so nothing user-supplied is spliced into them as HTML:
 options go to the browser as JSON (``|tojson`` escapes ``<``, ``>`` and ``&``) and the shared
@@ -10,12 +10,21 @@ from __future__ import annotations
 from typing import Any
 
 from branca.element import MacroElement
+from folium.elements import JSCSSMixin
 from folium.map import Layer
+from folium.plugins import VectorGridProtobuf
 from folium.template import Template
 
+from gisapp.maps.assets import ASSETS, register_assets
 
-class CatalogLayer(Layer):
-    """A layer from ``layers/``: the browser fetches the features in view from the API."""
+
+class CatalogLayer(JSCSSMixin, Layer):
+    """A layer from ``layers/``: the browser draws its vector tiles (``/tiles/{id}/{z}/{x}/{y}.pbf``)
+    with Leaflet.VectorGrid, like folium's ``VectorGridProtobuf``, through ``CoMap.catalogLayer``
+    (styles from the catalog, escaped popups, clusters). Localize it (``assets.localize``) so
+    VectorGrid and our Leaflet 1.9 click fix come from the app, not a CDN."""
+
+    default_js = VectorGridProtobuf.default_js
 
     _template = Template(
         """
@@ -31,6 +40,9 @@ class CatalogLayer(Layer):
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "CatalogLayer"
         self.options = options
+
+
+register_assets(CatalogLayer, ASSETS[VectorGridProtobuf])
 
 
 class Legend(MacroElement):

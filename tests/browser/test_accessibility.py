@@ -45,7 +45,7 @@ def test_map_with_a_popup_and_the_layer_list_open(
     page.goto(live_server + "/")
     expect(page.locator("html")).to_have_attribute("data-map-ready", "true")
     page.wait_for_function("() => CoMap.loaded['reports'] > 0")
-    page.evaluate("() => CoMap.layers.reports.getLayers()[0].openPopup()")
+    page.evaluate("() => { CoMap.openPopup('reports', CoMap.features('reports')[0].id); }")
     expect(page.locator(".leaflet-popup")).to_be_visible()
     page.locator(".leaflet-control-layers").hover()
     expect(page.locator(".leaflet-control-layers-list")).to_be_visible()

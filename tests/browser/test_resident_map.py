@@ -44,8 +44,9 @@ def test_the_map_draws_communities_and_reports_without_internet(
     open_map(page, live_server + "/")
 
     counts = loaded(page)
-    shapes = page.locator(".leaflet-overlay-pane path.leaflet-interactive")
-    assert shapes.count() >= counts["areas-community"] + counts["reports"]
+    # Drawn from vector tiles, on canvas: what is drawn is what the tiles in view carry.
+    assert page.locator(".leaflet-overlay-pane canvas").count() > 0
+    assert page.evaluate("() => CoMap.features('reports').length") == counts["reports"]
 
     expect(page.locator(".leaflet-control-layers")).to_be_visible()
     legend = page.locator(".comap-legend")
@@ -67,8 +68,8 @@ def a_lone_report_marker(page: Page) -> dict[str, float]:
     marker = page.evaluate(
         """() => {
             const map = CoMap.map, size = map.getSize(), markers = [];
-            CoMap.layers.reports.eachLayer(layer => markers.push({
-                id: layer.feature.id, at: map.latLngToContainerPoint(layer.getLatLng())}));
+            CoMap.features('reports').forEach(f => markers.push({
+                id: f.id, at: map.latLngToContainerPoint(f.latlng)}));
             const alone = m => markers.every(o => o === m || o.at.distanceTo(m.at) > 20);
             const inside = p => p.x > 100 && p.x < size.x - 300 && p.y > 150 && p.y < size.y - 100;
             const m = markers.find(m => inside(m.at) && alone(m));
@@ -119,7 +120,7 @@ def test_reports_stay_on_top_when_the_communities_arrive_last(
         else:
             held.append(route)
 
-    page.route("**/api/v1/layers/areas-community/features*", hold_the_first)
+    page.route("**/tiles/areas-community/**", hold_the_first)
     page.goto(live_server + "/")
     page.wait_for_function("() => CoMap.loaded['reports'] > 0")
     for _ in range(100):
@@ -154,22 +155,12 @@ def test_a_description_with_a_script_tag_is_shown_as_text(
             .one()
         )
     open_map(page, live_server + "/")
-    page.evaluate("r => CoMap.map.setView([r.lat, r.lon], 17)", dict(report))
+    page.evaluate("r => { CoMap.map.setView([r.lat, r.lon], 17); }", dict(report))
     page.wait_for_function(
-        """id => {
-            let found = false;
-            CoMap.layers.reports.eachLayer(layer => { found ||= layer.feature.id === id; });
-            return found;
-        }""",
-        arg=report["id"],
+        "id => CoMap.features('reports').some(f => f.id === id)", arg=report["id"]
     )
 
-    page.evaluate(
-        """id => CoMap.layers.reports.eachLayer(layer => {
-            if (layer.feature.id === id) layer.openPopup();
-        })""",
-        report["id"],
-    )
+    page.evaluate("id => { CoMap.openPopup('reports', id); }", report["id"])
 
     popup = page.locator(".leaflet-popup")
     expect(popup).to_be_visible()

@@ -1,8 +1,9 @@
 /*
  * The shared map script of the co-creation map.
  *
- * Layers come from the catalog (layers/*.yaml) as JSON options; their features are fetched from
- * the API for the area in view. Every piece of text that reaches the page goes through
+ * Layers come from the catalog (layers/*.yaml) as JSON options; their features come as vector
+ * tiles (/tiles/{layer}/{z}/{x}/{y}.pbf, drawn by Leaflet.VectorGrid on canvas), as clusters
+ * with counts at low zoom. Every piece of text that reaches the page goes through
  * textContent, never innerHTML, so report descriptions cannot inject markup or script.
  */
 (function () {
@@ -48,14 +49,29 @@
     return style.fill_color || style.color;
   }
 
-  function pathStyle(opts, feature) {
+  // The style of one tile feature (VectorGrid gives the properties, not the geometry type;
+  // the server marks line footprints with `line` and clusters with `count`).
+  function featureStyle(opts, props) {
     var s = opts.style;
-    var fill = colorFor(opts, feature);
-    var isLine = feature && feature.geometry && /LineString/.test(feature.geometry.type);
+    var fill = colorFor(opts, { properties: props });
+    if (props.count !== undefined) {
+      // A cluster: bigger with more in it (log scale), in the colour of its commonest kind.
+      return {
+        radius: Math.min(24, 8 + 3 * Math.log(props.count) / Math.LN2),
+        color: "#ffffff", weight: 2, opacity: 1,
+        fill: true, fillColor: fill, fillOpacity: 0.85
+      };
+    }
+    if (props.line) {
+      return { color: fill, weight: s.weight, opacity: s.opacity, fill: false,
+               dashArray: s.dash_array || null };
+    }
     return {
-      color: isLine ? fill : s.color,
+      radius: s.radius,
+      color: s.color,
       weight: s.weight,
       opacity: s.opacity,
+      fill: true,
       fillColor: fill,
       fillOpacity: s.fill_opacity,
       dashArray: s.dash_array || null
@@ -96,89 +112,226 @@
     box.hidden = !message;
   }
 
-  function contains(outer, inner) {
-    return outer && outer.contains(inner);
+  function clusterContent(opts, props, latlng) {
+    var box = el("div", "comap-popup comap-cluster");
+    var count = Number(props.count).toLocaleString(CoMap.locale === "en" ? "en" : "zh-CN");
+    box.appendChild(el("h2", "comap-popup-title",
+                       opts.title + " · " + (CoMap.strings.clusterCount || "{count}").replace("{count}", count)));
+    var breakdown = {};
+    try { breakdown = JSON.parse(props.breakdown || "{}"); } catch (err) { breakdown = {}; }
+    var field = { lookup: opts.breakdownLookup, format: "text" };
+    var list = el("dl", "comap-popup-fields");
+    Object.keys(breakdown).forEach(function (code) {
+      list.appendChild(el("dt", null, code ? formatValue(opts, field, code) : CoMap.strings.empty));
+      list.appendChild(el("dd", null, breakdown[code]));
+    });
+    box.appendChild(list);
+    if (props.agg === "cap") box.appendChild(el("p", "comap-popup-note", CoMap.strings.dense));
+    var zoom = el("button", "comap-popup-zoom", CoMap.strings.zoomInHere || "+");
+    zoom.type = "button";
+    zoom.addEventListener("click", function () {
+      var map = CoMap.map;
+      map.closePopup();
+      // Tiles at map zoom z are tiles of zoom z - 1: single features from clusterBelow + 1.
+      map.setView(latlng, Math.max(map.getZoom() + 2, (opts.clusterBelow || 0) + 1));
+    });
+    box.appendChild(zoom);
+    return box;
   }
 
-  // Each catalog layer draws in a pane of its own, stacked in catalog order (reports above
-  // areas). The layers load in parallel: in one shared pane, whichever answered last would be
-  // drawn on top and catch the clicks meant for the markers under it.
+  // Each catalog layer draws its vector tiles in a pane of its own, stacked in catalog order
+  // (reports above areas). Every layer has its own canvas per tile, and the topmost canvas
+  // would take every click, so the canvases let clicks through and this script finds the
+  // feature under the pointer itself, topmost layer first (see hitTest).
   var paneCount = 0;
+  var tileLayers = [];
+  var pageLoaded = new Promise(function (resolve) {
+    if (document.readyState === "complete") resolve();
+    else window.addEventListener("load", function () { resolve(); });
+  });
+
+  // The tiles of the level on screen, with their tile coordinates.
+  function eachTile(layer, fn) {
+    var tiles = layer._vectorTiles || {};
+    Object.keys(tiles).forEach(function (key) {
+      var renderer = tiles[key];
+      var coords = renderer.getCoord ? renderer.getCoord() : renderer._tileCoord;
+      if (coords && coords.z === layer._tileZoom) fn(renderer, coords);
+    });
+  }
+
+  function tileOrigin(layer, coords) {
+    return coords.scaleBy(layer.getTileSize());
+  }
+
+  function symbolLatLng(layer, coords, symbol) {
+    if (!symbol._point) return null;
+    return CoMap.map.unproject(tileOrigin(layer, coords).add(symbol._point), coords.z);
+  }
+
+  // The topmost drawn feature under a map position: {entry, symbol, coords} or null.
+  function hitTest(latlng) {
+    var map = CoMap.map;
+    for (var i = tileLayers.length - 1; i >= 0; i--) {
+      var entry = tileLayers[i];
+      if (!map.hasLayer(entry.layer)) continue;
+      var hit = null;
+      eachTile(entry.layer, function (renderer, coords) {
+        if (hit) return;
+        var point = map.project(latlng, coords.z).subtract(tileOrigin(entry.layer, coords));
+        var size = entry.layer.getTileSize();
+        if (point.x < 0 || point.y < 0 || point.x > size.x || point.y > size.y) return;
+        // Later paths were drawn later, i.e. on top: the last match is what the user sees.
+        Object.keys(renderer._layers || {}).forEach(function (id) {
+          var symbol = renderer._layers[id];
+          if (symbol.options.interactive !== false && symbol._containsPoint(point)) {
+            hit = { entry: entry, symbol: symbol, coords: coords };
+          }
+        });
+      });
+      if (hit) return hit;
+    }
+    return null;
+  }
+
+  function openFeaturePopup(entry, props, latlng) {
+    var opts = entry.opts;
+    var content = props.count !== undefined
+      ? clusterContent(opts, props, latlng)
+      : popupContent(opts, { id: props.id, properties: props });
+    return L.popup({ maxWidth: 280, autoPanPadding: [16, 16] })
+      .setLatLng(latlng).setContent(content).openOn(CoMap.map);
+  }
+
+  function onMapClick(e) {
+    // While a resident is placing a new report, a tap anywhere places the pin (the report
+    // form listens to the map's click); another layer's own shape handles its own clicks.
+    if (CoMap.picking) return;
+    var target = e.originalEvent && e.originalEvent.target;
+    if (target && target.classList && target.classList.contains("leaflet-interactive")) return;
+    var hit = hitTest(e.latlng);
+    if (!hit) return;
+    var latlng = symbolLatLng(hit.entry.layer, hit.coords, hit.symbol) || e.latlng;
+    openFeaturePopup(hit.entry, hit.symbol.properties || {}, latlng);
+  }
+
+  var hovering = false;
+  function onMouseMove(e) {
+    if (hovering) return;
+    hovering = true;
+    L.Util.requestAnimFrame(function () {
+      hovering = false;
+      var over = !CoMap.picking && hitTest(e.latlng);
+      CoMap.map.getContainer().style.cursor = over ? "pointer" : "";
+    });
+  }
+
+  function countDrawn(entry) {
+    var n = 0, dense = false;
+    eachTile(entry.layer, function (renderer) {
+      Object.keys(renderer._features || {}).forEach(function (id) {
+        n++;
+        if (renderer._features[id].feature.properties.agg === "cap") dense = true;
+      });
+    });
+    return { count: n, dense: dense };
+  }
 
   CoMap.catalogLayer = function (map, opts) {
     var pane = "comap-" + opts.id;
     if (!map.getPane(pane)) {
       map.createPane(pane, map.getPane("overlayPane")).style.zIndex = String(++paneCount);
     }
-    var layer = L.geoJSON(null, {
-      pane: pane,
-      style: function (feature) { return pathStyle(opts, feature); },
-      pointToLayer: function (feature, latlng) {
-        var s = pathStyle(opts, feature);
-        s.radius = opts.style.radius;
-        s.color = opts.style.color;
-        s.pane = pane;
-        return L.circleMarker(latlng, s);
-      },
-      onEachFeature: function (feature, sublayer) {
-        sublayer.bindPopup(function () { return popupContent(opts, feature); },
-                           { maxWidth: 280, autoPanPadding: [16, 16] });
-        // While a resident is placing a new report, a tap on a feature places the pin there
-        // instead of opening the feature's popup (popups stop the map's own click).
-        sublayer.on("click", function (e) {
-          if (CoMap.picking && CoMap.pickHandler) CoMap.pickHandler(e.latlng);
-        });
-        sublayer.on("popupopen", function () { if (CoMap.picking) sublayer.closePopup(); });
-      }
-    });
-    var fetchedBounds = null;
-    var complete = false;
-    var inflight = null;
-    CoMap.layers[opts.id] = layer;
-
-    function refresh() {
-      if (!map.hasLayer(layer)) return;
-      if (map.getZoom() < opts.minZoom) {
-        layer.clearLayers();
-        fetchedBounds = null;
-        CoMap.loaded[opts.id] = 0;
-        return;
-      }
-      var view = map.getBounds();
-      if (complete && contains(fetchedBounds, view)) return;
-      var wanted = view.pad(0.5);
-      var bbox = [wanted.getWest(), wanted.getSouth(), wanted.getEast(), wanted.getNorth()]
-        .map(function (v) { return v.toFixed(6); }).join(",");
-      if (inflight) inflight.abort();
-      inflight = new AbortController();
-      fetch(opts.url + "?bbox=" + bbox, {
-        credentials: "same-origin",
-        headers: { Accept: "application/geo+json" },
-        signal: inflight.signal
-      }).then(function (resp) {
-        if (!resp.ok) throw new Error("HTTP " + resp.status);
-        complete = resp.headers.get("X-Truncated") !== "true";
-        if (!complete) notice(CoMap.strings.truncated);
-        return resp.json();
-      }).then(function (data) {
-        layer.clearLayers();
-        layer.addData(data);
-        fetchedBounds = wanted;
-        CoMap.loaded[opts.id] = (data.features || []).length;
-        layer.fire("comap:loaded", { count: CoMap.loaded[opts.id] });
-      }).catch(function (err) {
-        if (err && err.name === "AbortError") return;
-        notice(CoMap.strings.loadFailed);
-      });
+    if (!tileLayers.length) {
+      map.on("click", onMapClick);
+      map.on("mousemove", onMouseMove);
     }
-
-    var timer = null;
-    map.on("moveend", function () {
-      clearTimeout(timer);
-      timer = setTimeout(refresh, 150);
+    var styles = {};
+    styles[opts.id] = function (props) { return featureStyle(opts, props); };
+    var clusters = 0;
+    var fetchDefaults = { credentials: "same-origin" };
+    // 512-pixel tiles: a quarter of the requests of 256-pixel ones for the same view. A
+    // 512-pixel tile at map zoom z is the standard tile one zoom up, hence {tz} = z - 1.
+    var layer = L.vectorGrid.protobuf(opts.tiles.replace("{z}", "{tz}"), {
+      pane: pane,
+      rendererFactory: L.canvas.tile,
+      vectorTileLayerStyles: styles,
+      interactive: true,
+      tileSize: 512,
+      tz: function (data) { return data.z - 1; },
+      minZoom: Math.max(1, opts.minZoom + 1),
+      fetchOptions: fetchDefaults,
+      // Single features carry their id; clusters get one of their own for VectorGrid's index.
+      getFeatureId: function (f) {
+        return f.properties.id !== undefined ? f.properties.id : "cluster-" + (++clusters);
+      }
     });
-    layer.on("add", refresh);
+    // The page's own scripts first: the browser fetches six things at a time from one
+    // server, and a screenful of tiles would hold the report form's script back.
+    var fetchTile = layer._getVectorTilePromise;
+    layer._getVectorTilePromise = function (coords) {
+      var self = this;
+      return pageLoaded.then(function () { return fetchTile.call(self, coords); });
+    };
+    var entry = { opts: opts, layer: layer };
+    tileLayers.push(entry);
+    CoMap.layers[opts.id] = layer;
+    CoMap.loaded[opts.id] = 0;
+
+    // Clicks are ours (see hitTest); the canvases must not swallow them.
+    layer.on("tileloadstart tileload", function (e) { e.tile.style.pointerEvents = "none"; });
+    layer.on("load", function () {
+      layer.options.fetchOptions = fetchDefaults;
+      var drawn = countDrawn(entry);
+      CoMap.loaded[opts.id] = drawn.count;
+      if (drawn.dense) notice(CoMap.strings.dense);
+      layer.fire("comap:loaded", { count: drawn.count });
+    });
+    layer.on("tileerror", function () { notice(CoMap.strings.loadFailed); });
+    map.on("zoomend", function () {
+      if (map.getZoom() < layer.options.minZoom) CoMap.loaded[opts.id] = 0;
+    });
+    // The report form adds a filed report with addData (a GeoJSON habit): fetch the tiles
+    // under it again, asking the server rather than the browser cache.
+    layer.addData = function () {
+      CoMap.refresh(opts.id);
+      return layer;
+    };
     return layer;
+  };
+
+  // Fetch a layer's tiles again now (after a write), revalidating any the browser holds.
+  CoMap.refresh = function (id) {
+    var layer = CoMap.layers[id];
+    if (!layer || !layer.redraw) return;
+    layer.options.fetchOptions = { credentials: "same-origin", cache: "no-cache" };
+    layer.redraw();
+  };
+
+  // What a layer draws now: [{id, properties, latlng}] (latlng for points and clusters).
+  CoMap.features = function (id) {
+    var out = [];
+    tileLayers.forEach(function (entry) {
+      if (entry.opts.id !== id || !CoMap.map.hasLayer(entry.layer)) return;
+      eachTile(entry.layer, function (renderer, coords) {
+        Object.keys(renderer._features || {}).forEach(function (key) {
+          var symbol = renderer._features[key].feature;
+          var props = symbol.properties || {};
+          out.push({ id: props.id, properties: props,
+                     latlng: symbolLatLng(entry.layer, coords, symbol) });
+        });
+      });
+    });
+    return out;
+  };
+
+  // Open the popup of a drawn feature, as a click on it would.
+  CoMap.openPopup = function (id, featureId) {
+    var entry = null;
+    tileLayers.forEach(function (e) { if (e.opts.id === id) entry = e; });
+    var found = CoMap.features(id).filter(function (f) { return f.id === featureId; })[0];
+    if (!entry || !found) return null;
+    return openFeaturePopup(entry, found.properties, found.latlng || CoMap.map.getCenter());
   };
 
   function legendSection(layer) {

@@ -1,0 +1,165 @@
+"""The SQL of one layer's tiles, built from its layer file, and the version of a tile.
+
+Usage::
+
+    sql = tile_statement(spec, ("category", "status"), geometry_expr=...)
+    tile, aggregated = session.execute(sql, tile_params(spec, z, x, y, settings)).one()
+    version = tile_version(session, "reports", z, x, y)
+
+Identifiers come from the catalog (checked against the schema at start-up), never from the
+request; every value is bound.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from gisapp.catalog import LayerSpec
+from gisapp.models import Base
+
+_SQL_FILE = Path(__file__).with_name("tiles.sql")
+_IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+# MVT geometry is kept on a 4096 grid per tile; a cluster cell is 32 screen pixels of a tile
+# drawn 512 px wide, as our pages draw them (16 x 16 cells): clusters stay apart on the screen
+# and a tile carries at most 256 of them.
+EXTENT = 4096
+CLUSTER_CELLS = 16
+# Features drawn in a tile's buffer (256 of 4096 units) keep symbols whole across tile edges.
+BUFFER_FRACTION = 256 / EXTENT
+# Tile versions are kept per z10 tile (migration 0008).
+VERSION_ZOOM = 10
+MAX_ZOOM = 22
+WEB_MERCATOR_WIDTH = 2 * 20037508.342789244
+
+
+@cache
+def _sections() -> dict[str, str]:
+    """``tiles.sql`` split at its ``-- name:`` lines."""
+    sections: dict[str, str] = {}
+    name = None
+    for line in _SQL_FILE.read_text(encoding="utf-8").splitlines():
+        if line.startswith("-- name: "):
+            name = line.removeprefix("-- name: ").strip()
+            sections[name] = ""
+        elif name is not None:
+            sections[name] += line + "\n"
+    return sections
+
+
+def _quoted(name: str) -> str:
+    if not _IDENT.match(name):  # the catalog only lets such names through; be sure anyway
+        raise ValueError(f"not a plain column name: {name!r}")
+    return f'"{name}"'
+
+
+def _column_expr(table: sa.Table, name: str, as_text: bool) -> str:
+    """A column as MVT can carry it: dates as ISO 8601 text (like the GeoJSON API), money and
+    other numerics as floats, everything else as it is."""
+    col = f"t.{_quoted(name)}"
+    kind = table.c[name].type
+    if as_text:
+        expr = f"{col}::text"
+    elif isinstance(kind, sa.Date | sa.DateTime):
+        expr = f"trim(both '\"' from to_json({col})::text)"
+    elif isinstance(kind, sa.Numeric) and not isinstance(kind, sa.Integer | sa.Float):
+        expr = f"{col}::double precision"
+    else:
+        expr = col
+    return f"{expr} AS {_quoted(name)}"
+
+
+def tile_statement(spec: LayerSpec, properties: tuple[str, ...]) -> sa.TextClause:
+    """The tile statement of a layer for one set of published properties."""
+    table = Base.metadata.tables[spec.source.table]
+    breakdown = spec.breakdown_by if spec.breakdown_by in properties else None
+    columns = [_column_expr(table, name, name == breakdown) for name in properties]
+    names = [f"src.{_quoted(name)}" for name in properties]
+    cluster_names = ["c.top" if name == breakdown else "NULL" for name in properties]
+    where = "".join(f" AND t.{_quoted(key)} = :f_{key}" for key in spec.source.filter)
+    if spec.source.table == "reports":
+        # Sensitive categories are drawn where the public may see them: snapped to a grid of
+        # :rounding Web Mercator metres, exactly as gisapp.reports.queries.public_geom does.
+        geom = (
+            "CASE WHEN t.category IN (SELECT code FROM categories WHERE sensitive)"
+            " THEN ST_SnapToGrid(ST_Transform(t.geom, 3857), :rounding)"
+            " ELSE ST_Transform(t.geom, 3857) END"
+        )
+    else:
+        geom = "ST_Transform(t.geom, 3857)"
+    lines = spec.geometry in ("line", "any")
+    text = _sections()["tile"].format(
+        breakdown_name=breakdown or "nothing",
+        columns="".join(f", {c}" for c in columns),
+        geom=geom,
+        table=_quoted(spec.source.table),
+        where=where,
+        names="".join(f", {n}" for n in names),
+        raw_extra=(
+            ", CASE WHEN GeometryType(src.g) LIKE '%LINESTRING' THEN true END AS line"
+            if lines
+            else ""
+        ),
+        cluster_names="".join(f", {n}" for n in cluster_names),
+        cluster_extra=", NULL" if lines else "",
+        anchor="src.g" if spec.geometry == "point" else "ST_PointOnSurface(src.g)",
+        breakdown=f"src.{_quoted(breakdown)}" if breakdown else "NULL::text",
+    )
+    return sa.text(text)
+
+
+def tile_params(
+    spec: LayerSpec, z: int, x: int, y: int, *, cap: int, rounding_m: float
+) -> dict[str, Any]:
+    """Bound values of :func:`tile_statement` for one tile."""
+    tile_width = WEB_MERCATOR_WIDTH / (1 << z)
+    cluster = spec.cluster_below is not None and z < spec.cluster_below
+    # A tile that is too full gets a grid fine enough to look like the points themselves, but
+    # with no more cells than the cap.
+    side = min(CLUSTER_CELLS if cluster else 64, max(1, math.isqrt(cap)))
+    params: dict[str, Any] = {
+        "z": z,
+        "x": x,
+        "y": y,
+        "margin": tile_width * BUFFER_FRACTION + rounding_m,
+        "cluster": cluster,
+        "cap": cap,
+        "side": side,
+        "layer": spec.id,
+        "rounding": rounding_m,
+    }
+    params.update({f"f_{key}": value for key, value in spec.source.filter.items()})
+    return params
+
+
+def version_range(z: int, x: int, y: int) -> tuple[int, int, int, int]:
+    """The z10 tiles whose counters a tile depends on: ``(x0, x1, y0, y1)``, inclusive."""
+    if z >= VERSION_ZOOM:
+        shift = z - VERSION_ZOOM
+        return x >> shift, x >> shift, y >> shift, y >> shift
+    span = 1 << (VERSION_ZOOM - z)
+    # A low-zoom tile's buffer reaches past the z10 tiles under it: count their neighbours too.
+    reach = math.ceil(span * BUFFER_FRACTION)
+    last = (1 << VERSION_ZOOM) - 1
+    return (
+        max(0, x * span - reach),
+        min(last, (x + 1) * span - 1 + reach),
+        max(0, y * span - reach),
+        min(last, (y + 1) * span - 1 + reach),
+    )
+
+
+def tile_version(session: Session, table: str, z: int, x: int, y: int) -> int:
+    x0, x1, y0, y1 = version_range(z, x, y)
+    version = session.execute(
+        sa.text(_sections()["version"]),
+        {"tbl": table, "x0": x0, "x1": x1, "y0": y0, "y1": y1},
+    ).scalar_one()
+    return int(version)

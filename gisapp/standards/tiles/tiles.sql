@@ -1,0 +1,74 @@
+-- Vector tile SQL. Sections start with "-- name: <name>"; query.py fills the {placeholders}
+-- with identifiers and expressions it builds from a validated layer file (never with request
+-- input) and binds every value (:z, :x, :y, filters).
+
+-- name: version
+-- The sum of the z10 counters (migration 0008) under a tile: any change under it raises it.
+SELECT coalesce(sum(version), 0)::bigint AS version
+  FROM tile_versions
+ WHERE tbl = :tbl AND x BETWEEN :x0 AND :x1 AND y BETWEEN :y0 AND :y1
+
+-- name: tile
+-- One statement per tile (ST_TileEnvelope + ST_AsMVTGeom + ST_AsMVT). Features come as they
+-- are, unless the layer clusters at this zoom (:cluster) or the tile's box holds more than :cap
+-- of them: then they are counted per cell of a :side x :side grid on the tile, and the tile
+-- carries one point per cell with its count, a breakdown by {breakdown_name}, and agg = 'zoom'
+-- or 'cap'. Nothing is ever cut: the counts of a tile add up to the features in it.
+WITH bounds AS (
+  SELECT ST_TileEnvelope(:z, :x, :y) AS env,
+         -- The tile plus its buffer, widened by the rounding of sensitive reports, in the
+         -- table's CRS so the spatial index answers it.
+         ST_Transform(ST_Expand(ST_TileEnvelope(:z, :x, :y), :margin), 4326) AS box
+),
+src AS NOT MATERIALIZED (
+  SELECT t.id{columns}, {geom} AS g
+    FROM {table} AS t, bounds
+   WHERE t.geom && bounds.box{where}
+),
+n AS (
+  SELECT CASE WHEN :cluster THEN :cap + 1
+              ELSE (SELECT count(*) FROM (SELECT 1 FROM src LIMIT :cap + 1) AS s) END AS c
+),
+raw AS (
+  SELECT src.id{names}{raw_extra}, NULL::integer AS count, NULL::text AS breakdown,
+         NULL::text AS agg, ST_AsMVTGeom(src.g, bounds.env, 4096, 256, true) AS geom
+    FROM src, bounds
+   WHERE (SELECT c FROM n) <= :cap
+),
+cells AS NOT MATERIALIZED (
+  SELECT floor((ST_X(a.p) - ST_XMin(bounds.env)) / ((ST_XMax(bounds.env) - ST_XMin(bounds.env)) / :side)) AS cx,
+         floor((ST_YMax(bounds.env) - ST_Y(a.p)) / ((ST_YMax(bounds.env) - ST_YMin(bounds.env)) / :side)) AS cy,
+         ST_X(a.p) AS px, ST_Y(a.p) AS py, a.k
+    FROM (SELECT {anchor} AS p, {breakdown} AS k FROM src) AS a, bounds
+   WHERE (SELECT c FROM n) > :cap
+),
+per_key AS (
+  SELECT cx, cy, k, count(*) AS n, sum(px) AS sx, sum(py) AS sy
+    FROM cells
+   -- Only what lies inside the tile: a neighbour's cluster is the neighbour's to count.
+   WHERE cx >= 0 AND cx < :side AND cy >= 0 AND cy < :side
+   GROUP BY cx, cy, k
+),
+clusters AS (
+  SELECT sum(n)::integer AS count,
+         (array_agg(k ORDER BY n DESC, k))[1] AS top,
+         json_object_agg(coalesce(k, ''), n ORDER BY n DESC, k)::text AS breakdown,
+         sum(sx) / sum(n) AS x, sum(sy) / sum(n) AS y
+    FROM per_key
+   GROUP BY cx, cy
+),
+feats AS (
+  SELECT * FROM raw
+  UNION ALL
+  SELECT NULL{cluster_names}{cluster_extra}, c.count, c.breakdown,
+         CASE WHEN :cluster THEN 'zoom' ELSE 'cap' END,
+         -- Kept 12 px from the tile's edges so the circle is not cut by the next tile.
+         ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(
+             greatest(ST_XMin(b.env) + b.edge, least(ST_XMax(b.env) - b.edge, c.x)),
+             greatest(ST_YMin(b.env) + b.edge, least(ST_YMax(b.env) - b.edge, c.y))), 3857),
+           b.env, 4096, 0, true)
+    FROM clusters AS c,
+         (SELECT env, (ST_XMax(env) - ST_XMin(env)) * 12 / 256 AS edge FROM bounds) AS b
+)
+SELECT (SELECT ST_AsMVT(feats.*, :layer, 4096, 'geom') FROM feats WHERE geom IS NOT NULL) AS tile,
+       (SELECT c FROM n) > :cap AS aggregated
