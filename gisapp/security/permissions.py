@@ -201,6 +201,29 @@ RULES: dict[str, Rule] = {
     "outcomes.photo": PUBLIC,
     "outcomes.upload_photo": Rule(staff("planner", "manager")),
     "outcomes.delete_photo": Rule(staff("planner", "manager")),
+    # co-share: open standards. Public views carry no personal data; tiles and OGC items are
+    # cut to the caller's role by the catalog; filing through Open311 needs an api_key, which
+    # the view checks (other systems have no account here).
+    "ogc.landing": PUBLIC,
+    "ogc.api": PUBLIC,
+    "ogc.conformance": PUBLIC,
+    "ogc.collections": PUBLIC,
+    "ogc.collection": PUBLIC,
+    "ogc.queryables": PUBLIC,
+    "ogc.items": PUBLIC,
+    "ogc.item": PUBLIC,
+    "open311.discovery": PUBLIC,
+    "open311.services": PUBLIC,
+    "open311.service": PUBLIC,
+    "open311.requests_list": PUBLIC,
+    "open311.requests_create": PUBLIC,
+    "open311.request_one": PUBLIC,
+    "open311.token": PUBLIC,
+    "open311.unknown": PUBLIC,
+    "tiles.tile": PUBLIC,
+    "open311_admin.keys": Rule(("admin",)),
+    "open311_admin.create": Rule(("admin",)),
+    "open311_admin.revoke": Rule(("admin",)),
 }
 
 # Blueprints other work is adding right now; until their endpoints have lines above, the gate
