@@ -90,3 +90,18 @@ def test_a_lone_table_layer_is_not_grouped(tmp_path: Path, settings: Settings) -
     # "reports" already names a layer, so reports-submitted stays a collection of its own.
     assert "reports-submitted" in collections
     assert len(collections["reports"].where) == len(catalog["reports"].source.filter)
+
+
+def test_database_away_is_503_with_retry_after(engine: sa.Engine) -> None:
+    # Nothing listens on port 1: every query fails to connect, as when PostgreSQL is down.
+    app = create_app(make_settings(database_url="postgresql://gisapp:x@127.0.0.1:1/gisapp"))
+    try:
+        client = app.test_client()
+        resp = client.get("/ogc/collections/reports/items")
+        assert resp.status_code == 503
+        assert resp.headers["Retry-After"]
+        assert resp.get_json()["code"] == "ServiceUnavailable"
+        page = client.get("/ogc/collections/areas/items", headers={"Accept": "text/html"})
+        assert page.status_code == 503 and page.mimetype == "text/html"
+    finally:
+        get_db(app).engine.dispose()
