@@ -26,13 +26,14 @@ __all__ = ["Settings", "create_app"]
 
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the app: settings, database, layer catalog, i18n, auth, blueprints, CLI."""
-    from gisapp import api, auth, catalog, db, health, i18n, maps, security, web_errors
+    from gisapp import admin, api, auth, catalog, db, health, i18n, maps, security, web_errors
     from gisapp.maintenance.manager_views import bp as manager_bp
     from gisapp.maintenance.views import bp as facilities_bp
     from gisapp.outcomes.views import bp as outcomes_bp
     from gisapp.planning import participation_views
     from gisapp.planning.planner_views import bp as planner_bp
     from gisapp.planning.views import bp as projects_bp
+    from gisapp.reports.moderation_views import bp as moderation_bp
     from gisapp.reports.views import bp as reports_bp
     from gisapp.standards import open311
     from gisapp.standards.ogc import init_app as init_ogc
@@ -62,6 +63,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     maps.init_app(app)
     api.init_app(app)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(moderation_bp)  # /moderation and the hide/publish forms
+    admin.init_app(app)  # /admin: users, roles, areas, categories, facility types, audit
     app.register_blueprint(projects_bp)
     app.register_blueprint(facilities_bp)
     app.register_blueprint(manager_bp)

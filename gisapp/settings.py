@@ -88,6 +88,10 @@ class Settings(BaseSettings):
     # Residents' reports
     twin_radius_m: float = Field(default=100, gt=0, le=1000)
     reopen_days: int = Field(default=14, ge=1)
+    # Spam signal "burst": this many reports from one person or browser within the window
+    # put the next ones in the review queue (gisapp.reports.moderation).
+    spam_burst: int = Field(default=5, ge=1)
+    spam_window_minutes: int = Field(default=10, ge=1)
     sensitive_rounding_m: float = Field(default=100, ge=10, le=5000)
     photo_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     photo_max_pixels: int = Field(default=40_000_000, ge=10_000)
