@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import re
 import secrets
-from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, g, request
 
+from gisapp.maps.basemaps import csp_img_sources
 from gisapp.settings import Settings
 
 # Feature policy: the map's "show my location" asks for the position; nothing else is used.
@@ -41,27 +41,8 @@ def add_nonce(html: str) -> str:
     return _TAG.sub(lambda m: f'<{m.group(1)} nonce="{csp_nonce()}"', html)
 
 
-def tile_sources(template: str) -> list[str]:
-    """The CSP source of a basemap tile template: ``https://{s}.tile.example.org/{z}/{x}/{y}.png``
-    becomes ``https://*.tile.example.org``.
-
-    >>> tile_sources("https://tile.openstreetmap.org/{z}/{x}/{y}.png")
-    ['https://tile.openstreetmap.org']
-    >>> tile_sources("")
-    []
-    """
-    if not template:
-        return []
-    parts = urlsplit(template)
-    if not parts.scheme or not parts.netloc:
-        return []
-    # A placeholder in the host name ({s} subdomains, {switch:a,b}) becomes a wildcard label.
-    host = re.sub(r"\{[^}]*\}", "*", parts.netloc)
-    return [f"{parts.scheme}://{host}"]
-
-
 def content_security_policy(settings: Settings, nonce: str) -> str:
-    img = " ".join(["'self'", "data:", "blob:", *tile_sources(settings.basemap_url)])
+    img = " ".join(["'self'", "data:", "blob:", *csp_img_sources(settings)])
     directives = {
         "default-src": "'self'",
         "script-src": f"'self' 'nonce-{nonce}'",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask.testing import FlaskClient
 
-from gisapp.security.headers import add_nonce, tile_sources
+from gisapp.security.headers import add_nonce
 from tests.conftest import make_settings
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "gisapp" / "templates"
@@ -48,16 +48,21 @@ def test_map_page_inline_code_carries_this_responses_nonce(client: FlaskClient) 
 
 
 def test_img_src_allows_the_configured_basemap_only() -> None:
-    assert tile_sources("https://{s}.tile.example.org/{z}/{x}/{y}.png") == [
-        "https://*.tile.example.org"
-    ]
-    assert tile_sources("/tiles/{z}/{x}/{y}.png") == []
     from gisapp.security.headers import content_security_policy
+
+    sub = content_security_policy(
+        make_settings(basemap_url="https://{s}.tile.example.org/{z}/{x}/{y}.png"), "n"
+    )
+    assert "img-src 'self' data: blob: https://*.tile.example.org;" in sub
 
     csp = content_security_policy(
         make_settings(basemap_url="https://tiles.intranet.local/{z}/{x}/{y}.png"), "n"
     )
     assert "img-src 'self' data: blob: https://tiles.intranet.local;" in csp
+    gaode = content_security_policy(make_settings(basemap="gaode"), "n")
+    assert "img-src 'self' data: blob: https://*.is.autonavi.com;" in gaode
+    none = content_security_policy(make_settings(basemap_url=""), "n")
+    assert "img-src 'self' data: blob:;" in none
 
 
 def test_add_nonce_leaves_stamped_tags_alone(app: object) -> None:
