@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from gisapp.models import Area, Facility, Street
 from gisapp.planning import network, network_cli, queries
 from tests.conftest import AuthActions
+from tests.planning.routing import pgrouting_in
 
 GEOD = Geod(ellps="WGS84")
 
@@ -43,6 +44,13 @@ AB, BC, CD, BE = metres(A, B), metres(B, C), metres(C, D), metres(B, E)
 
 def _multi(poly: Polygon) -> MultiPolygon:
     return MultiPolygon([poly])
+
+
+@pytest.fixture
+def pgrouting(engine: sa.Engine) -> None:
+    """Skip where the test database has no pgRouting (scripts/test always creates it)."""
+    if not pgrouting_in(engine):
+        pytest.skip("the test database has no pgrouting extension (scripts/test creates it)")
 
 
 @pytest.fixture
@@ -102,6 +110,7 @@ def test_hand_built_network_has_its_topology(db_session: Session, corner: dict[s
     assert pytest.approx(111.32, abs=0.01) == AB and pytest.approx(110.57, abs=0.01) == BE
 
 
+@pytest.mark.usefixtures("pgrouting")
 def test_reach_along_the_network_by_hand(db_session: Session, corner: dict[str, int]) -> None:
     network.facility_reach(db_session, "fitness", RADIUS, BOX)
     reach = _reach(db_session)
@@ -131,8 +140,15 @@ def test_reach_along_the_network_by_hand(db_session: Session, corner: dict[str, 
     [("network", {"P", "Q"}, 30), ("straight", {"P"}, 10)],
 )
 def test_gaps_by_hand_in_both_measures(
-    db_session: Session, corner: dict[str, int], distance: str, unreached: set[str], population: int
+    db_session: Session,
+    corner: dict[str, int],
+    distance: str,
+    unreached: set[str],
+    population: int,
+    request: pytest.FixtureRequest,
 ) -> None:
+    if distance == "network":
+        request.getfixturevalue("pgrouting")
     # Q is 114 m from the facility as the crow flies, but 278.6 m by the streets.
     found = queries.unreached_buildings(db_session, "fitness", RADIUS, corner["district"], distance)
     ids = {f["id"] for f in json.loads(found["features"])}
@@ -141,6 +157,7 @@ def test_gaps_by_hand_in_both_measures(
     assert ("reach" in found) == (distance == "network")
 
 
+@pytest.mark.usefixtures("pgrouting")
 def test_candidate_factors_by_hand(db_session: Session, corner: dict[str, int]) -> None:
     (factors,) = network.candidate_factors(db_session, [C], "fitness", RADIUS, {"default": 1.0})
     # From C: P is 111.3 + 22.1 = 133.4 m (new: the facility at A does not reach it);
@@ -150,6 +167,7 @@ def test_candidate_factors_by_hand(db_session: Session, corner: dict[str, int]) 
     assert factors.nearest_existing_m == pytest.approx(AB + BC, abs=0.1)
 
 
+@pytest.mark.usefixtures("pgrouting")
 def test_coverage_cost_by_hand(db_session: Session, corner: dict[str, int]) -> None:
     cost = network.coverage_cost(
         db_session, [corner["P"], corner["Q"], corner["R"]], [A, C], RADIUS
@@ -166,6 +184,7 @@ def planner(auth: AuthActions) -> dict[str, str]:
     return {"Authorization": f"Bearer {auth.token('demo-planner')}"}
 
 
+@pytest.mark.usefixtures("pgrouting")
 def test_gaps_default_to_the_network_and_compare(
     client: FlaskClient, planner: dict[str, str]
 ) -> None:
@@ -193,8 +212,14 @@ def _points(db_session: Session, n: int) -> list[list[float]]:
 
 @pytest.mark.parametrize("distance", ["network", "straight"])
 def test_site_scores_and_mclp_in_both_measures(
-    client: FlaskClient, db_session: Session, planner: dict[str, str], distance: str
+    client: FlaskClient,
+    db_session: Session,
+    planner: dict[str, str],
+    distance: str,
+    request: pytest.FixtureRequest,
 ) -> None:
+    if distance == "network":
+        request.getfixturevalue("pgrouting")
     body = {
         "facility_type": "playground",
         "radius_m": 300,
@@ -213,6 +238,7 @@ def test_site_scores_and_mclp_in_both_measures(
     assert data["mclp"]["covered_population"] >= data["greedy"]["covered_population"]
 
 
+@pytest.mark.usefixtures("pgrouting")
 def test_network_reaches_no_more_than_the_straight_line(
     client: FlaskClient, db_session: Session, planner: dict[str, str]
 ) -> None:
@@ -283,6 +309,7 @@ def _line(coords: list[list[float]], **props: object) -> dict[str, object]:
     }
 
 
+@pytest.mark.usefixtures("pgrouting")
 def test_network_load_nodes_crossing_lines(
     runner: FlaskCliRunner, db_session: Session, tmp_path: Path
 ) -> None:
