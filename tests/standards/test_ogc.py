@@ -268,6 +268,7 @@ def test_accept_header_negotiation(client: FlaskClient) -> None:
     geo = client.get(url, headers={"Accept": "application/geo+json"})
     assert geo.mimetype == "application/geo+json"
     assert "Accept" in geo.headers["Vary"]
+    assert geo.headers["Access-Control-Allow-Origin"] == "*"  # open data for web maps elsewhere
     browser = client.get(url, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
     assert browser.mimetype == "text/html"
     assert client.get(url, headers={"Accept": "*/*"}).mimetype == "application/geo+json"

@@ -47,6 +47,15 @@ def _exception(status: int, description: str) -> Response:
     return resp
 
 
+@bp.after_request
+def _open_to_other_sites(resp: Response) -> Response:
+    # Open data: web maps on other sites may read the JSON (no cookies are honoured for it,
+    # and it holds nothing personal). HTML pages stay same-origin.
+    if resp.mimetype != "text/html":
+        resp.headers["Access-Control-Allow-Origin"] = "*"
+    return resp
+
+
 @bp.errorhandler(GisAppError)
 def _app_error(exc: GisAppError) -> Response:
     # Validation errors are 422 in the JSON API; OGC clients expect 400 for a bad parameter.
