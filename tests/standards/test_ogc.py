@@ -358,3 +358,9 @@ def test_queryables(client: FlaskClient) -> None:
     props = resp.get_json()["properties"]
     assert props["install_date"] == {"type": "string", "format": "date"}
     assert "status" not in props  # the layer's own filter column is not published
+
+
+def test_openapi_document_is_valid_openapi_30(client: FlaskClient) -> None:
+    from openapi_spec_validator import validate
+
+    validate(_get(client, "/ogc/api").get_json())
