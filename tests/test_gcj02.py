@@ -19,6 +19,7 @@ from gisapp.geo.gcj02 import (
     gcj_to_wgs_arrays,
     geometry_gcj_to_wgs,
     geometry_wgs_to_gcj,
+    shift_at,
     wgs_to_gcj,
 )
 
@@ -87,3 +88,10 @@ def test_whole_geometries_every_vertex_and_z_dropped():
     assert not geometry_wgs_to_gcj(line).has_z
     point = geometry_wgs_to_gcj(Point(REFERENCE[0][1], REFERENCE[0][0]))
     assert (point.x, point.y) == pytest.approx((REFERENCE[0][3], REFERENCE[0][2]), abs=1e-9)
+
+
+def test_shift_at_is_the_offset_and_zero_abroad():
+    dlon, dlat = shift_at(114.316, 30.554)
+    assert (114.316 + dlon, 30.554 + dlat) == pytest.approx(wgs_to_gcj(114.316, 30.554))
+    assert 0.003 < dlon < 0.008 and -0.004 < dlat < 0
+    assert shift_at(2.35, 48.85) == (0.0, 0.0)
