@@ -7,8 +7,6 @@
     gisapp layers validate       check every layers/*.yaml file
     gisapp serve --port 5000     production server (gunicorn), after a readiness check
     gisapp check                 one line: is the database ready for this code?
-    gisapp import KIND PATH      areas/facilities/reports from GeoJSON, GPKG, Shapefile, CSV
-    gisapp export LAYER PATH     a layer's public fields to GeoJSON, GPKG, Shapefile, CSV
     gisapp network load PATH     replace the street network (walking distance) and build it
     gisapp import KIND PATH      areas/facilities/reports from GeoJSON, GPKG, Shapefile, CSV
     gisapp export LAYER PATH     a layer's public fields to GeoJSON, GPKG, Shapefile, CSV
@@ -25,7 +23,6 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from gisapp import create_app
 from gisapp.dataio.backup_cli import backup, restore
-from gisapp.dataio.commands import export_command, import_command
 from gisapp.dataio.commands import export_command, import_command
 from gisapp.errors import ConfigError, DataFileError
 from gisapp.planning import network_cli
@@ -47,8 +44,6 @@ def main() -> None:
 
 
 main.add_command(open311)
-main.add_command(import_command)
-main.add_command(export_command)
 
 
 @main.group()
