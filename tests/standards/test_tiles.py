@@ -17,7 +17,13 @@ from sqlalchemy.orm import Session
 from gisapp.api.layers import layer_properties
 from gisapp.catalog import PRIVATE_COLUMNS
 from gisapp.standards.tiles.cache import LruCache
-from gisapp.standards.tiles.query import version_range
+from gisapp.standards.tiles.query import (
+    cell_specs,
+    cells_plan,
+    tile_params,
+    tile_statement,
+    version_range,
+)
 
 # The middle of the sample street (Wuchang, Wuhan).
 LON, LAT = 114.316, 30.554
@@ -346,3 +352,67 @@ def test_the_lru_cache_keeps_to_its_byte_budget() -> None:
     cache.set("huge", b"h" * 1000)
     assert cache.get("huge") is None
     assert cache.size <= 100
+
+
+@pytest.mark.parametrize("z", [8, 10, 11, 12, 13])
+def test_clusters_from_the_kept_cells_match_counting_the_reports(
+    client: FlaskClient, app: Flask, db_session: Session, z: int
+) -> None:
+    spec = app.extensions["gisapp.catalog"]["reports"]
+    properties = tuple(layer_properties(spec, "anonymous"))
+    zxy = tile_of(LON, LAT, z)
+    settings = app.extensions["gisapp.settings"]
+    cells = cell_specs(db_session)
+    assert cells_plan(spec, properties, *zxy, cells, cap=5000, rounding_m=100) is not None
+
+    served = features(client.get(url("reports", *zxy)), "reports")
+    counted, _agg = db_session.execute(
+        tile_statement(spec, properties),
+        tile_params(spec, *zxy, cap=settings.tile_max_features, rounding_m=100),
+    ).one()
+    direct = mapbox_vector_tile.decode(bytes(counted))["reports"]["features"]
+
+    def summary(feats: list[dict[str, Any]]) -> list[tuple[int, str, str]]:
+        return sorted(
+            (f["properties"]["count"], f["properties"]["breakdown"], f["properties"]["category"])
+            for f in feats
+        )
+
+    assert summary(served) == summary(direct)
+    assert sum(f["properties"]["count"] for f in served) == count_in_tile(db_session, *zxy)
+
+
+def test_hidden_and_moved_reports_leave_their_clusters(
+    client: FlaskClient, db_session: Session
+) -> None:
+    zxy = tile_of(LON, LAT, 12)
+
+    def total() -> int:
+        return sum(
+            f["properties"]["count"] for f in features(client.get(url("reports", *zxy)), "reports")
+        )
+
+    before = total()
+    target = db_session.execute(sa.text("SELECT min(id) FROM reports")).scalar_one()
+    db_session.execute(
+        sa.text("UPDATE reports SET moderation = 'hidden' WHERE id = :id"), {"id": target}
+    )
+    assert total() == before - 1
+    db_session.execute(
+        sa.text(
+            "UPDATE reports SET moderation = 'visible', geom = ST_SetSRID(ST_MakePoint(111.29, 30.70), 4326) WHERE id = :id"
+        ),
+        {"id": target},
+    )
+    assert total() == before - 1  # now in Yichang
+    db_session.execute(sa.text("DELETE FROM reports WHERE id = :id"), {"id": target})
+    assert total() == before - 1
+
+
+def test_the_kept_cells_add_up_to_the_tables(db_session: Session) -> None:
+    for table, level in (("reports", 13), ("reports", 17), ("facilities", 13)):
+        kept = db_session.execute(
+            sa.text("SELECT coalesce(sum(n), 0) FROM tile_cells WHERE tbl = :t AND lvl = :l"),
+            {"t": table, "l": level},
+        ).scalar_one()
+        assert kept == db_session.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()

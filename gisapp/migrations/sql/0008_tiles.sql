@@ -43,8 +43,98 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT gx, gy FROM t, generate_series(t.tx0, t.tx1) AS gx, generate_series(t.ty0, t.ty1) AS gy
 $$;
 
+-- Cluster cells: how many features (and the sums of their Web Mercator coordinates, for a
+-- cluster's position) lie in each cell of two fixed grids, per breakdown value (k: category,
+-- facility type) and filter value (f: moderation, status). Low-zoom tiles add up cells instead
+-- of reading every feature: a z10 tile over a province of a million reports reads a few
+-- thousand rows, not a million. Level 17 cells (~306 m at the equator, ~260 m in Hubei) serve
+-- tiles z10-z13, level 13 cells (~4.9 km) z0-z9; both nest exactly in every tile's 16 x 16
+-- cluster grid. Kept by the same statement-level triggers, so a COPY costs one pass.
+CREATE TABLE tile_cells (
+  tbl text NOT NULL,
+  lvl smallint NOT NULL,
+  cx integer NOT NULL,
+  cy integer NOT NULL,
+  k text NOT NULL DEFAULT '',
+  f text NOT NULL DEFAULT '',
+  n bigint NOT NULL,
+  sx double precision NOT NULL,
+  sy double precision NOT NULL,
+  CONSTRAINT pk_tile_cells PRIMARY KEY (tbl, lvl, cx, cy, k, f)
+);
+
+-- Which tables keep cells, by which columns; rounding: sensitive categories are counted where
+-- the public sees them (GISAPP_SENSITIVE_ROUNDING_M's default; the app reads cells only when
+-- its setting matches). A column that does not exist (yet) counts as ''.
+CREATE TABLE tile_cell_spec (
+  tbl text PRIMARY KEY,
+  k_col text,
+  f_col text,
+  rounding double precision
+);
+INSERT INTO tile_cell_spec (tbl, k_col, f_col, rounding) VALUES
+  ('reports', 'category', 'moderation', 100),
+  ('facilities', 'type', 'status', NULL);
+
+-- The statement that adds (sign 1) or takes away (sign -1) the rows of a transition table from
+-- the cells. Returned as text because only the trigger function itself sees transition tables.
+CREATE OR REPLACE FUNCTION gisapp_tile_cells_sql(tbl text, rel text, sign integer)
+RETURNS text LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  spec tile_cell_spec%ROWTYPE;
+  k_expr text := '''''';
+  f_expr text := '''''';
+  x_expr text := 'radians(ST_X(r.geom)) * 6378137';
+  y_expr text := 'ln(tan(pi() / 4 + radians(greatest(-85.0511, least(85.0511, ST_Y(r.geom)))) / 2)) * 6378137';
+BEGIN
+  SELECT * INTO spec FROM tile_cell_spec s WHERE s.tbl = gisapp_tile_cells_sql.tbl;
+  IF NOT FOUND THEN
+    RETURN NULL;
+  END IF;
+  IF spec.k_col IS NOT NULL AND EXISTS (SELECT 1 FROM pg_attribute a
+       WHERE a.attrelid = gisapp_tile_cells_sql.tbl::regclass AND a.attname = spec.k_col
+         AND NOT a.attisdropped) THEN
+    k_expr := format('coalesce(r.%I::text, '''')', spec.k_col);
+  END IF;
+  IF spec.f_col IS NOT NULL AND EXISTS (SELECT 1 FROM pg_attribute a
+       WHERE a.attrelid = gisapp_tile_cells_sql.tbl::regclass AND a.attname = spec.f_col
+         AND NOT a.attisdropped) THEN
+    f_expr := format('coalesce(r.%I::text, '''')', spec.f_col);
+  END IF;
+  IF spec.rounding IS NOT NULL THEN
+    -- As ST_SnapToGrid does (gisapp.reports.queries.public_geom).
+    x_expr := format('CASE WHEN r.category IN (SELECT code FROM categories WHERE sensitive)'
+                     ' THEN round((%1$s) / %2$s) * %2$s ELSE %1$s END', x_expr, spec.rounding);
+    y_expr := format('CASE WHEN r.category IN (SELECT code FROM categories WHERE sensitive)'
+                     ' THEN round((%1$s) / %2$s) * %2$s ELSE %1$s END', y_expr, spec.rounding);
+  END IF;
+  RETURN format($f$
+    INSERT INTO tile_cells AS c (tbl, lvl, cx, cy, k, f, n, sx, sy)
+    SELECT %1$L, l.lvl,
+           floor((p.x + 20037508.342789244) / (40075016.68557849 / (1 << l.lvl)))::integer,
+           floor((20037508.342789244 - p.y) / (40075016.68557849 / (1 << l.lvl)))::integer,
+           p.k, p.f, %2$s * count(*), %2$s * sum(p.x), %2$s * sum(p.y)
+      FROM (SELECT %3$s AS x, %4$s AS y, %5$s AS k, %6$s AS f FROM %7$I AS r) AS p,
+           (VALUES (13), (17)) AS l(lvl)
+     GROUP BY 1, 2, 3, 4, 5, 6
+    ON CONFLICT (tbl, lvl, cx, cy, k, f)
+    DO UPDATE SET n = c.n + excluded.n, sx = c.sx + excluded.sx, sy = c.sy + excluded.sy
+  $f$, tbl, sign, x_expr, y_expr, k_expr, f_expr, rel);
+END $$;
+
+-- Recount a table's cells from scratch (after a bulk change made with triggers off, or after a
+-- migration adds the filter column to a table that already holds rows).
+CREATE OR REPLACE FUNCTION gisapp_tile_cells_rebuild(t text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM tile_cells WHERE tbl = t;
+  EXECUTE gisapp_tile_cells_sql(t, t, 1);
+END $$;
+
 CREATE OR REPLACE FUNCTION gisapp_tile_bump() RETURNS trigger
 LANGUAGE plpgsql AS $$
+DECLARE
+  cells text;
 BEGIN
   IF TG_OP = 'INSERT' THEN
     INSERT INTO tile_versions (tbl, x, y)
@@ -60,6 +150,18 @@ BEGIN
     INSERT INTO tile_versions (tbl, x, y)
     SELECT DISTINCT TG_TABLE_NAME, k.x, k.y FROM old_rows r, gisapp_tile_keys(r.geom) k
     ON CONFLICT (tbl, x, y) DO UPDATE SET version = tile_versions.version + 1;
+  END IF;
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    cells := gisapp_tile_cells_sql(TG_TABLE_NAME, 'old_rows', -1);
+    IF cells IS NOT NULL THEN
+      EXECUTE cells;
+    END IF;
+  END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    cells := gisapp_tile_cells_sql(TG_TABLE_NAME, 'new_rows', 1);
+    IF cells IS NOT NULL THEN
+      EXECUTE cells;
+    END IF;
   END IF;
   RETURN NULL;
 END $$;

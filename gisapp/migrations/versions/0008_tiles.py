@@ -38,13 +38,14 @@ def upgrade() -> None:
             "REFERENCING OLD TABLE AS old_rows "
             "FOR EACH STATEMENT EXECUTE FUNCTION gisapp_tile_bump()"
         )
-    # Whatever is already there counts as version 1 of its tiles.
+    # Whatever is already there counts as version 1 of its tiles, and goes into the cells.
     for table in TABLES:
         op.execute(
             "INSERT INTO tile_versions (tbl, x, y) "
             f"SELECT DISTINCT '{table}', k.x, k.y FROM {table} t, gisapp_tile_keys(t.geom) k "
             "ON CONFLICT DO NOTHING"
         )
+    op.execute("SELECT gisapp_tile_cells_rebuild(tbl) FROM tile_cell_spec")
 
 
 def downgrade() -> None:
@@ -53,4 +54,8 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER IF EXISTS {table}_tiles_{event} ON {table}")
     op.execute("DROP FUNCTION IF EXISTS gisapp_tile_bump()")
     op.execute("DROP FUNCTION IF EXISTS gisapp_tile_keys(geometry)")
+    op.execute("DROP FUNCTION IF EXISTS gisapp_tile_cells_rebuild(text)")
+    op.execute("DROP FUNCTION IF EXISTS gisapp_tile_cells_sql(text, text, integer)")
+    op.execute("DROP TABLE IF EXISTS tile_cells")
+    op.execute("DROP TABLE IF EXISTS tile_cell_spec")
     op.execute("DROP TABLE IF EXISTS tile_versions")

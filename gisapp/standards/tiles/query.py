@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,9 @@ EXTENT = 4096
 CLUSTER_CELLS = 16
 # Features drawn in a tile's buffer (256 of 4096 units) keep symbols whole across tile edges.
 BUFFER_FRACTION = 256 / EXTENT
+# Kept cells (migration 0008) have levels 13 and 17: with 16 x 16 clusters a tile, they answer
+# for tiles up to z13.
+CELL_ZOOM = 13
 # Tile versions are kept per z10 tile (migration 0008).
 VERSION_ZOOM = 10
 MAX_ZOOM = 22
@@ -163,3 +167,78 @@ def tile_version(session: Session, table: str, z: int, x: int, y: int) -> int:
         {"tbl": table, "x0": x0, "x1": x1, "y0": y0, "y1": y1},
     ).scalar_one()
     return int(version)
+
+
+@dataclass(frozen=True)
+class CellSpec:
+    """How migration 0008's triggers count a table into ``tile_cells``."""
+
+    k_col: str | None
+    f_col: str | None
+    rounding: float | None
+
+
+def cell_specs(session: Session) -> dict[str, CellSpec]:
+    rows = session.execute(sa.text(_sections()["cell_spec"])).all()
+    return {r.tbl: CellSpec(r.k_col, r.f_col, r.rounding) for r in rows}
+
+
+def _text(value: str | int | bool) -> str:
+    """A filter value as PostgreSQL's ``::text`` spells it (the cells store that)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def cells_plan(
+    spec: LayerSpec,
+    properties: tuple[str, ...],
+    z: int,
+    x: int,
+    y: int,
+    cells: dict[str, CellSpec],
+    *,
+    cap: int,
+    rounding_m: float,
+) -> tuple[sa.TextClause, dict[str, Any]] | None:
+    """The statement and values that draw a clustered tile from the kept cells, or ``None``
+    when the cells cannot answer for this layer and tile exactly (then ``tile_statement``
+    counts the features themselves)."""
+    clustered = spec.cluster_below is not None and z < spec.cluster_below
+    kept = cells.get(spec.source.table)
+    if not clustered or z > CELL_ZOOM or spec.geometry != "point" or kept is None:
+        return None
+    if set(spec.source.filter) - {kept.f_col}:
+        return None
+    breakdown = spec.breakdown_by if spec.breakdown_by in properties else None
+    if breakdown is not None and breakdown != kept.k_col:
+        return None
+    if kept.rounding is not None and kept.rounding != rounding_m:
+        return None
+    if math.isqrt(cap) < CLUSTER_CELLS:
+        return None
+    level = 17 if z > 9 else 13
+    span = 1 << (level - z)
+    params: dict[str, Any] = {
+        "z": z,
+        "x": x,
+        "y": y,
+        "tbl": spec.source.table,
+        "lvl": level,
+        "shift": level - z - 4,
+        "cx0": x * span,
+        "cx1": (x + 1) * span - 1,
+        "cy0": y * span,
+        "cy1": (y + 1) * span - 1,
+        "layer": spec.id,
+    }
+    where = ""
+    if kept.f_col in spec.source.filter:
+        where = " AND f = :f"
+        params["f"] = _text(spec.source.filter[kept.f_col])
+    text = _sections()["cells"].format(
+        where=where,
+        top="c.top" if breakdown else "NULL::text",
+        breakdown_name=_quoted(breakdown) if breakdown else "_none",
+    )
+    return sa.text(text), params

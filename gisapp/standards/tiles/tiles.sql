@@ -72,3 +72,40 @@ feats AS (
 )
 SELECT (SELECT ST_AsMVT(feats.*, :layer, 4096, 'geom') FROM feats WHERE geom IS NOT NULL) AS tile,
        (SELECT c FROM n) > :cap AS aggregated
+
+-- name: cell_spec
+SELECT tbl, k_col, f_col, rounding FROM tile_cell_spec
+
+-- name: cells
+-- Clusters of a low-zoom tile from the cells kept by migration 0008's triggers: the cells of
+-- level :lvl under the tile, added up :shift levels to the tile's 16 x 16 grid. Same output as
+-- the "tile" statement's clusters, without reading the features themselves.
+WITH bounds AS (
+  SELECT ST_TileEnvelope(:z, :x, :y) AS env
+),
+per_key AS (
+  SELECT cx >> :shift AS gx, cy >> :shift AS gy, k, sum(n) AS n, sum(sx) AS sx, sum(sy) AS sy
+    FROM tile_cells
+   WHERE tbl = :tbl AND lvl = :lvl AND cx BETWEEN :cx0 AND :cx1 AND cy BETWEEN :cy0 AND :cy1{where}
+   GROUP BY 1, 2, 3
+  HAVING sum(n) > 0
+),
+clusters AS (
+  SELECT sum(n)::integer AS count,
+         (array_agg(k ORDER BY n DESC, k))[1] AS top,
+         json_object_agg(k, n ORDER BY n DESC, k)::text AS breakdown,
+         sum(sx) / sum(n) AS x, sum(sy) / sum(n) AS y
+    FROM per_key
+   GROUP BY gx, gy
+),
+feats AS (
+  SELECT c.count, c.breakdown, 'zoom' AS agg, {top} AS {breakdown_name},
+         ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(
+             greatest(ST_XMin(b.env) + b.edge, least(ST_XMax(b.env) - b.edge, c.x)),
+             greatest(ST_YMin(b.env) + b.edge, least(ST_YMax(b.env) - b.edge, c.y))), 3857),
+           b.env, 4096, 0, true) AS geom
+    FROM clusters AS c,
+         (SELECT env, (ST_XMax(env) - ST_XMin(env)) * 12 / 256 AS edge FROM bounds) AS b
+)
+SELECT (SELECT ST_AsMVT(feats.*, :layer, 4096, 'geom') FROM feats WHERE geom IS NOT NULL) AS tile,
+       true AS aggregated

@@ -24,7 +24,14 @@ from gisapp.db import read_session
 from gisapp.errors import BadRequest, GisAppError, NotFound
 from gisapp.settings import Settings
 from gisapp.standards.tiles.cache import TileCache
-from gisapp.standards.tiles.query import MAX_ZOOM, tile_params, tile_statement, tile_version
+from gisapp.standards.tiles.query import (
+    MAX_ZOOM,
+    cell_specs,
+    cells_plan,
+    tile_params,
+    tile_statement,
+    tile_version,
+)
 
 bp = Blueprint("tiles", __name__)
 
@@ -135,7 +142,20 @@ def tile(layer: str, z: str, x: str, y: str) -> Response:
                 cap=settings.tile_max_features,
                 rounding_m=settings.sensitive_rounding_m,
             )
-            data, aggregated = session.execute(statement, params).one()
+            cells = current_app.extensions.get("gisapp.tile_cells")
+            if cells is None:
+                cells = current_app.extensions["gisapp.tile_cells"] = cell_specs(session)
+            plan = cells_plan(
+                spec,
+                properties,
+                zoom,
+                col,
+                row,
+                cells,
+                cap=settings.tile_max_features,
+                rounding_m=settings.sensitive_rounding_m,
+            )
+            data, aggregated = session.execute(*(plan or (statement, params))).one()
             body = bytes(data or b"")
         clustered = spec.cluster_below is not None and zoom < spec.cluster_below
         flag = (b"z" if clustered else b"c") if aggregated else b"-"
