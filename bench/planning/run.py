@@ -90,8 +90,8 @@ def street_grid(url: str) -> None:
     with Session(engine) as s:
         s.execute(sa.text("""
             WITH box AS (SELECT ST_Extent(geom) AS b FROM areas WHERE level = 'community'),
-            xs AS (SELECT generate_series(ST_XMin(b)::numeric, ST_XMax(b)::numeric, :step) AS x FROM box),
-            ys AS (SELECT generate_series(ST_YMin(b)::numeric, ST_YMax(b)::numeric, :step) AS y FROM box)
+            xs AS (SELECT generate_series(ST_XMin(b)::numeric, ST_XMax(b)::numeric, CAST(:step AS numeric)) AS x FROM box),
+            ys AS (SELECT generate_series(ST_YMin(b)::numeric, ST_YMax(b)::numeric, CAST(:step AS numeric)) AS y FROM box)
             INSERT INTO streets (highway, geom)
             SELECT 'residential', ST_SetSRID(ST_MakeLine(ST_MakePoint(x, y), ST_MakePoint(x + :step, y)), 4326)
             FROM xs, ys WHERE x + :step <= (SELECT ST_XMax(b) FROM box) + 1e-9
