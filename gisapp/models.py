@@ -16,7 +16,7 @@ from gisapp.maintenance.models import (
     MaintenanceRecord,
 )
 from gisapp.notify.models import OutboxMessage
-from gisapp.outcomes.models import OutcomeAreaMonth, OutcomeResolveDays, ProjectPhoto
+from gisapp.outcomes.models import OutcomeAreaMonth, ProjectPhoto
 from gisapp.planning.models import (
     PHASES,
     Project,
@@ -70,7 +70,6 @@ __all__ = [
     "Open311Request",
     "OutboxMessage",
     "OutcomeAreaMonth",
-    "OutcomeResolveDays",
     "Pledge",
     "Project",
     "ProjectBudgetLine",

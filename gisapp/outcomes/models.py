@@ -44,8 +44,33 @@ class ProjectPhoto(Base):
     )
 
 
+DAY_BUCKETS: tuple[tuple[str, int, int], ...] = (
+    ("d0", 0, 0),
+    ("d1", 1, 1),
+    ("d2", 2, 2),
+    ("d3", 3, 3),
+    ("d4", 4, 4),
+    ("d5", 5, 5),
+    ("d6", 6, 6),
+    ("d7", 7, 7),
+    ("d8", 8, 10),
+    ("d11", 11, 14),
+    ("d15", 15, 21),
+    ("d22", 22, 30),
+    ("d31", 31, 45),
+    ("d46", 46, 60),
+    ("d61", 61, 90),
+    ("d91", 91, 180),
+    ("d181", 181, 365),
+    ("d366", 366, 730),
+)
+"""Histogram columns of whole days to resolve: (column, first day, last day). Exact up to a
+week, then widening; the last bucket is open (730 is only used to estimate inside it)."""
+
+
 class OutcomeAreaMonth(Base):
-    """Per area and local month: reports received and resolved, days taken, ratings."""
+    """Per area and local month: reports received and resolved, days taken (their sum and a
+    histogram, ``d0`` … ``d366``), and residents' ratings of the fixes."""
 
     __tablename__ = "outcome_area_months"
     __table_args__ = (sa.Index("ix_outcome_area_months_area", "area_id", "month"),)
@@ -58,16 +83,22 @@ class OutcomeAreaMonth(Base):
     resolve_days: Mapped[float] = mapped_column(sa.Double, default=0, server_default=sa.text("0"))
     ratings: Mapped[int] = mapped_column(default=0, server_default="0")
     rating_sum: Mapped[int] = mapped_column(default=0, server_default="0")
-
-
-class OutcomeResolveDays(Base):
-    """Per area and month: how many reports resolved that month took ``days`` whole days."""
-
-    __tablename__ = "outcome_resolve_days"
-    __table_args__ = (sa.Index("ix_outcome_resolve_days_area", "area_id", "month", "days"),)
-
-    level: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
-    month: Mapped[dt.date] = mapped_column(sa.Date, primary_key=True)
-    area_id: Mapped[int] = mapped_column(primary_key=True)
-    days: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True)
-    reports: Mapped[int] = mapped_column(default=0, server_default="0")
+    # the histogram, one column per DAY_BUCKETS entry
+    d0: Mapped[int] = mapped_column(default=0, server_default="0")
+    d1: Mapped[int] = mapped_column(default=0, server_default="0")
+    d2: Mapped[int] = mapped_column(default=0, server_default="0")
+    d3: Mapped[int] = mapped_column(default=0, server_default="0")
+    d4: Mapped[int] = mapped_column(default=0, server_default="0")
+    d5: Mapped[int] = mapped_column(default=0, server_default="0")
+    d6: Mapped[int] = mapped_column(default=0, server_default="0")
+    d7: Mapped[int] = mapped_column(default=0, server_default="0")
+    d8: Mapped[int] = mapped_column(default=0, server_default="0")
+    d11: Mapped[int] = mapped_column(default=0, server_default="0")
+    d15: Mapped[int] = mapped_column(default=0, server_default="0")
+    d22: Mapped[int] = mapped_column(default=0, server_default="0")
+    d31: Mapped[int] = mapped_column(default=0, server_default="0")
+    d46: Mapped[int] = mapped_column(default=0, server_default="0")
+    d61: Mapped[int] = mapped_column(default=0, server_default="0")
+    d91: Mapped[int] = mapped_column(default=0, server_default="0")
+    d181: Mapped[int] = mapped_column(default=0, server_default="0")
+    d366: Mapped[int] = mapped_column(default=0, server_default="0")

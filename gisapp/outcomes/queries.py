@@ -1,7 +1,7 @@
 """The outcome figures, per area of a level, per month and for the whole scope.
 
 Nothing here joins geometries or scans reports: report figures come from the facts the
-triggers keep (``outcome_area_months``, ``outcome_resolve_days``: one row per area and month),
+triggers keep (``outcome_area_months``: one row per area and month),
 projects and pledges are grouped by the projects' stored area links (a few thousand rows even
 for a province).
 
@@ -12,8 +12,9 @@ Usage::
     series = by_month(session, scope, period, tz=...)
     total = totals(session, scope, period, tz=...)
 
-Each figure set: ``received``, ``resolved``, ``median_days_to_resolve`` (whole days, the median
-of the reports resolved in the period), ``mean_days_to_resolve``, ``ratings`` and
+Each figure set: ``received``, ``resolved``, ``median_days_to_resolve`` (the median whole days
+of the reports resolved in the period, read from a histogram: exact up to a week, estimated
+inside the wider buckets beyond), ``mean_days_to_resolve``, ``ratings`` and
 ``satisfaction`` (mean 1-5 of residents' ratings of fixes given in the period),
 ``projects_completed``, ``project_ratings`` and ``project_satisfaction`` (ratings of those
 projects), ``money_yuan``, ``labour_hours`` and ``volunteers`` (residents' pledges made in the
@@ -31,13 +32,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
 from gisapp.geo.models import Area
-from gisapp.outcomes.models import OutcomeAreaMonth, OutcomeResolveDays
+from gisapp.outcomes.models import DAY_BUCKETS, OutcomeAreaMonth
 from gisapp.outcomes.period import PAGE_LEVELS, Period
 from gisapp.planning.models import Project
 from gisapp.planning.participation import Pledge, ProjectRating
 
 FACTS = OutcomeAreaMonth.__table__
-DAYS = OutcomeResolveDays.__table__
 PROJECTS = Project.__table__
 PLEDGES = Pledge.__table__
 RATINGS = ProjectRating.__table__
@@ -123,16 +123,18 @@ def _report_sums(
             sa.func.sum(f.c.resolve_days),
             sa.func.sum(f.c.ratings),
             sa.func.sum(f.c.rating_sum),
+            *(sa.func.sum(f.c[name]) for name, _first, _last in DAY_BUCKETS),
         )
         .where(*_fact_filter(f, level, ids, period))
         .group_by(key)
     )
     out: dict[Hashable, dict[str, Any]] = {}
-    for k, received, resolved, days, ratings, rating_sum in session.execute(stmt):
+    for k, received, resolved, days, ratings, rating_sum, *hist in session.execute(stmt):
         resolved, ratings = int(resolved or 0), int(ratings or 0)
         out[k] = {
             "received": int(received or 0),
             "resolved": resolved,
+            "median_days_to_resolve": median_days([int(n or 0) for n in hist]),
             "mean_days_to_resolve": round(float(days) / resolved, 1) if resolved else None,
             "ratings": ratings,
             "satisfaction": round(float(rating_sum) / ratings, 2) if ratings else None,
@@ -140,31 +142,23 @@ def _report_sums(
     return out
 
 
-def _medians(
-    session: Session, key: Any, level: str, ids: Any, period: Period
-) -> dict[Hashable, float]:
-    """Median whole days to resolve, from the histogram: the mean of the two middle reports'
-    days (the same one when the count is odd)."""
-    d = DAYS
-    hist = (
-        sa.select(key.label("k"), d.c.days, sa.func.sum(d.c.reports).label("n"))
-        .where(*_fact_filter(d, level, ids, period))
-        .group_by(key, d.c.days)
-        .having(sa.func.sum(d.c.reports) > 0)
-        .subquery()
-    )
-    cum = (
-        sa.select(
-            hist.c.k,
-            hist.c.days,
-            sa.func.sum(hist.c.n).over(partition_by=hist.c.k, order_by=hist.c.days).label("cum"),
-            sa.func.sum(hist.c.n).over(partition_by=hist.c.k).label("total"),
-        )
-    ).subquery()
-    lower = sa.func.min(cum.c.days).filter(cum.c.cum >= sa.func.div(cum.c.total + 1, 2))
-    upper = sa.func.min(cum.c.days).filter(cum.c.cum >= sa.func.div(cum.c.total, 2) + 1)
-    stmt = sa.select(cum.c.k, (lower + upper) / 2.0).group_by(cum.c.k)
-    return {k: float(v) for k, v in session.execute(stmt) if v is not None}
+def median_days(counts: list[int]) -> float | None:
+    """The median of the values counted in the :data:`DAY_BUCKETS` histogram: the mean of the
+    two middle values (the same one when the count is odd). Exact in the one-day buckets;
+    inside a wider bucket its values are taken as evenly spread over its days."""
+    n = sum(counts)
+    if n == 0:
+        return None
+
+    def value(k: int) -> float:
+        seen = 0
+        for (_name, first, last), f in zip(DAY_BUCKETS, counts, strict=True):
+            if f and seen + f >= k:
+                return float(first) + (k - seen - 0.5) / f * (last - first)
+            seen += f
+        raise AssertionError("k is within the counts")  # pragma: no cover
+
+    return round((value((n + 1) // 2) + value(n // 2 + 1)) / 2, 1)
 
 
 # ----------------------------------------------------------------------------- projects
@@ -255,7 +249,6 @@ def by_area(
     # A whole level reads one range of the facts' key; a scope, its own areas' rows.
     ids = None if scope.area is None else areas_in(level, scope).with_only_columns(Area.id)
     sums = _report_sums(session, FACTS.c.area_id, level, ids, period)
-    medians = _medians(session, DAYS.c.area_id, level, ids, period)
     projects = _project_sums(session, PROJECTS.c[f"{level}_id"], scope, period, tz)
     rows = []
     for a in areas:
@@ -271,7 +264,6 @@ def by_area(
         }
         row.update(sums.get(a.id, {}))
         row.update(projects.get(a.id, {}))
-        row["median_days_to_resolve"] = medians.get(a.id)
         rows.append(row)
     return rows
 
@@ -284,14 +276,12 @@ def by_month(session: Session, scope: Scope, period: Period, *, tz: str) -> list
     """One row per month of the period (oldest first) for the whole scope."""
     ids = _scope_ids(scope)
     sums = _report_sums(session, FACTS.c.month, scope.level, ids, period)
-    medians = _medians(session, DAYS.c.month, scope.level, ids, period)
     projects = _project_sums(session, "month", scope, period, tz)
     rows = []
     for month, label in zip(period.months, period.labels, strict=True):
         row: dict[str, Any] = {"month": label, **empty()}
         row.update(sums.get(month, {}))
         row.update(projects.get(month, {}))
-        row["median_days_to_resolve"] = medians.get(month)
         rows.append(row)
     return rows
 
@@ -303,7 +293,6 @@ def totals(session: Session, scope: Scope, period: Period, *, tz: str) -> dict[s
     # Grouped by the level column, constant here: one row for the whole scope.
     row = empty()
     row.update(_report_sums(session, FACTS.c.level, level, ids, period).get(level, {}))
-    row["median_days_to_resolve"] = _medians(session, DAYS.c.level, level, ids, period).get(level)
     row.update(_project_sums(session, None, scope, period, tz).get(None, {}))
     return row
 

@@ -15,11 +15,11 @@ from tests.outcomes.conftest import PERIOD, Place, at
 
 FACTS = (
     "SELECT level, month, area_id, received, resolved, round(resolve_days::numeric, 4), "
-    "ratings, rating_sum FROM outcome_area_months "
+    "ratings, rating_sum, d0, d1, d2, d3, d4, d5, d6, d7, d8, d11, d15, d22, d31, d46, d61, "
+    "d91, d181, d366 FROM outcome_area_months "
     "WHERE received <> 0 OR resolved <> 0 OR ratings <> 0 OR rating_sum <> 0 OR resolve_days <> 0 "
     "ORDER BY 1, 2, 3"
 )
-DAYS = "SELECT level, month, area_id, days, reports FROM outcome_resolve_days WHERE reports <> 0 ORDER BY 1, 2, 3, 4"
 
 
 def get(client: FlaskClient, lang: str = "zh-CN", **params: Any) -> dict[str, Any]:
@@ -58,8 +58,8 @@ def test_communities_of_the_street(client: FlaskClient, place: Place) -> None:
     )
     assert (c1["money_yuan"], c1["labour_hours"], c1["volunteers"]) == (500.0, 10.0, 1)
     # C2: r6 filed; r6 (5 days) and December's r7 (21 days, resolved in January) resolved: the
-    # median of two is their mean.
-    assert (c2["received"], c2["resolved"], c2["median_days_to_resolve"]) == (1, 2, 13.0)
+    # median of two is their mean; 21 days is in the 15-21 days bucket, read as its middle, 18.
+    assert (c2["received"], c2["resolved"], c2["median_days_to_resolve"]) == (1, 2, 11.5)
     assert (c2["ratings"], c2["satisfaction"]) == (1, 4.0)
     assert (c2["projects_completed"], c2["money_yuan"]) == (0, 77.0)  # P2 finished in 2025
 
@@ -74,8 +74,9 @@ def test_scope_totals_and_months(client: FlaskClient, place: Place) -> None:
     months = {m["month"]: m for m in data["months"]}
     assert list(months) == ["2026-01", "2026-02", "2026-03"]
     jan, feb, mar = months["2026-01"], months["2026-02"], months["2026-03"]
-    assert (jan["received"], jan["resolved"], jan["median_days_to_resolve"]) == (2, 2, 11.0)
-    assert (feb["received"], feb["resolved"], feb["median_days_to_resolve"]) == (2, 2, 8.0)
+    # 1 and 21 (bucket 15-21: 18); 13 (bucket 11-14: 12.5) and 3.
+    assert (jan["received"], jan["resolved"], jan["median_days_to_resolve"]) == (2, 2, 9.5)
+    assert (feb["received"], feb["resolved"], feb["median_days_to_resolve"]) == (2, 2, 7.8)
     assert (mar["received"], mar["resolved"], mar["median_days_to_resolve"]) == (2, 1, 5.0)
     assert (jan["satisfaction"], feb["satisfaction"], mar["satisfaction"]) == (4.5, 2.0, 4.0)
     assert (jan["money_yuan"], feb["labour_hours"], feb["projects_completed"]) == (577.0, 10.0, 1)
@@ -112,15 +113,14 @@ def test_facts_follow_changes(client: FlaskClient, db_session: Session, place: P
     assert (c1["ratings"], c1["satisfaction"]) == (1, 5.0)
     assert (c2["received"], c2["resolved"]) == (2, 2)
     # Kept by deltas = recomputed from scratch.
-    facts = (s.execute(sa.text(FACTS)).all(), s.execute(sa.text(DAYS)).all())
+    facts = s.execute(sa.text(FACTS)).all()
     s.execute(sa.text("SELECT gisapp_outcomes_rebuild()"))
-    assert facts == (s.execute(sa.text(FACTS)).all(), s.execute(sa.text(DAYS)).all())
+    assert facts == s.execute(sa.text(FACTS)).all()
 
 
 def test_truncating_reports_empties_the_facts(db_session: Session, place: Place) -> None:
     db_session.execute(sa.text("TRUNCATE reports CASCADE"))
     assert db_session.execute(sa.text(FACTS)).all() == []
-    assert db_session.execute(sa.text(DAYS)).all() == []
 
 
 def test_default_period_is_the_last_twelve_months(client: FlaskClient) -> None:

@@ -10,7 +10,7 @@ from gisapp.errors import ValidationFailed
 from gisapp.outcomes import charts
 from gisapp.outcomes.exports import to_csv
 from gisapp.outcomes.period import Period, check_level, levels_below, parse_period
-from gisapp.outcomes.queries import FIGURES, empty
+from gisapp.outcomes.queries import FIGURES, empty, median_days
 
 TODAY = dt.date(2026, 11, 26)
 
@@ -75,3 +75,18 @@ def test_chart_axes() -> None:
     assert bars["months"][0]["year"] == "2026" and bars["months"][1]["year"] == ""
     line = charts.satisfaction_chart(series)
     assert len(line["points"]) == 1 and line["line"].count(",") == 1
+
+
+def test_median_from_the_histogram() -> None:
+    def counts(**n: int) -> list[int]:
+        from gisapp.outcomes.models import DAY_BUCKETS
+
+        return [n.get(name, 0) for name, _first, _last in DAY_BUCKETS]
+
+    assert median_days(counts()) is None
+    assert median_days(counts(d3=1)) == 3.0
+    assert median_days(counts(d1=1, d3=1, d11=1)) == 3.0
+    assert median_days(counts(d0=2, d2=2)) == 1.0
+    # Two values in 8-10 days: read as 8.75 and 9.25.
+    assert median_days(counts(d8=2)) == 9.0
+    assert median_days(counts(d366=1)) == 548.0

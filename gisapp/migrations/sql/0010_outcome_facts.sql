@@ -3,9 +3,11 @@
 -- kept by triggers so that /outcomes reads one narrow row per area and month instead of
 -- scanning a million reports.
 --
---   outcome_area_months   received, resolved, resolve_days (sum), ratings, rating_sum
---   outcome_resolve_days  how many reports resolved in the month took N whole days (a histogram,
---                         so a median over any set of areas and months can be read from sums)
+--   outcome_area_months   received, resolved, resolve_days (sum), ratings, rating_sum, and
+--                         d0 … d366: how many of the reports resolved that month took 0, 1, …
+--                         7, 8-10, 11-14, 15-21, 22-30, 31-45, 46-60, 61-90, 91-180, 181-365,
+--                         366 or more whole days (a histogram in columns, so the median over any
+--                         areas and months is read from the same sums as the other figures)
 --
 -- Deltas, like the maintenance facts: a change takes its old row's share away (-1) and adds the
 -- new row's (+1), so a district's sums move by one report's share whatever the district's size.
@@ -27,18 +29,40 @@ LANGUAGE sql IMMUTABLE AS $$
     parts AS (
       SELECT d, (date_trunc('month', created_at AT TIME ZONE 'Asia/Shanghai'))::date AS month,
              district_id, street_id, community_id, grid_id,
-             1 AS received, 0 AS resolved, 0::double precision AS days
+             1 AS received, 0 AS resolved, 0::double precision AS days, NULL::int AS b
         FROM src
       UNION ALL
       SELECT d, (date_trunc('month', resolved_at AT TIME ZONE 'Asia/Shanghai'))::date,
-             district_id, street_id, community_id, grid_id,
-             0, 1, greatest(0, extract(epoch FROM resolved_at - created_at) / 86400.0)
+             district_id, street_id, community_id, grid_id, 0, 1, x.days,
+             -- the histogram bucket of the whole days taken (0 = same day … 17 = a year or more)
+             width_bucket(floor(x.days), ARRAY[1, 2, 3, 4, 5, 6, 7, 8, 11, 15, 22, 31, 46, 61, 91, 181, 366]::double precision[])
         FROM src
+       CROSS JOIN LATERAL (SELECT greatest(0, extract(epoch FROM resolved_at - created_at)
+                                              / 86400.0)::double precision AS days) AS x
        WHERE status IN ('resolved', 'closed') AND resolved_at IS NOT NULL
     )
-    INSERT INTO outcome_area_months AS am (level, month, area_id, received, resolved, resolve_days)
+    INSERT INTO outcome_area_months AS am (level, month, area_id, received, resolved, resolve_days,
+                                           d0, d1, d2, d3, d4, d5, d6, d7, d8, d11, d15, d22, d31, d46, d61, d91, d181, d366)
     SELECT l.level, p.month, l.area_id,
-           sum(p.d * p.received), sum(p.d * p.resolved), sum(p.d * p.days)
+           sum(p.d * p.received), sum(p.d * p.resolved), sum(p.d * p.days),
+           coalesce(sum(p.d) FILTER (WHERE p.b = 0), 0),
+           coalesce(sum(p.d) FILTER (WHERE p.b = 1), 0),
+           coalesce(sum(p.d) FILTER (WHERE p.b = 2), 0),
+           coalesce(sum(p.d) FILTER (WHERE p.b = 3), 0),
+           coalesce(sum(p.d) FILTER (WHERE p.b = 4), 0),
+           coalesce(sum(p.d) FILTER (WHERE p.b = 5), 0),
+           coalesce(sum(p.d) FILTER (WHERE p.b = 6), 0),
+           coalesce(sum(p.d) FILTER (WHERE p.b = 7), 0),
+           coalesce(sum(p.d) FILTER (WHERE p.b = 8), 0),
+           coalesce(sum(p.d) FILTER (WHERE p.b = 9), 0),
+           coalesce(sum(p.d) FILTER (WHERE p.b = 10), 0),
+           coalesce(sum(p.d) FILTER (WHERE p.b = 11), 0),
+           coalesce(sum(p.d) FILTER (WHERE p.b = 12), 0),
+           coalesce(sum(p.d) FILTER (WHERE p.b = 13), 0),
+           coalesce(sum(p.d) FILTER (WHERE p.b = 14), 0),
+           coalesce(sum(p.d) FILTER (WHERE p.b = 15), 0),
+           coalesce(sum(p.d) FILTER (WHERE p.b = 16), 0),
+           coalesce(sum(p.d) FILTER (WHERE p.b = 17), 0)
       FROM parts p
      CROSS JOIN LATERAL (VALUES ('district', p.district_id), ('street', p.street_id),
                                 ('community', p.community_id), ('grid', p.grid_id))
@@ -49,34 +73,25 @@ LANGUAGE sql IMMUTABLE AS $$
     ON CONFLICT (level, month, area_id) DO UPDATE SET
       received = am.received + EXCLUDED.received,
       resolved = am.resolved + EXCLUDED.resolved,
-      resolve_days = am.resolve_days + EXCLUDED.resolve_days
-  $q$, src);
-$$;
-
-CREATE OR REPLACE FUNCTION gisapp_outcome_days_sql(src text)
-RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
-  SELECT format($q$
-    WITH src AS (%s),
-    parts AS (
-      SELECT d, (date_trunc('month', resolved_at AT TIME ZONE 'Asia/Shanghai'))::date AS month,
-             least(3650, floor(greatest(0, extract(epoch FROM resolved_at - created_at))
-                               / 86400.0))::smallint AS days,
-             district_id, street_id, community_id, grid_id
-        FROM src
-       WHERE status IN ('resolved', 'closed') AND resolved_at IS NOT NULL
-    )
-    INSERT INTO outcome_resolve_days AS rd (level, month, area_id, days, reports)
-    SELECT l.level, p.month, l.area_id, p.days, sum(p.d)
-      FROM parts p
-     CROSS JOIN LATERAL (VALUES ('district', p.district_id), ('street', p.street_id),
-                                ('community', p.community_id), ('grid', p.grid_id))
-           AS l(level, area_id)
-     WHERE l.area_id IS NOT NULL
-     GROUP BY l.level, p.month, l.area_id, p.days
-     ORDER BY l.level, p.month, l.area_id, p.days
-    ON CONFLICT (level, month, area_id, days) DO UPDATE SET
-      reports = rd.reports + EXCLUDED.reports
+      resolve_days = am.resolve_days + EXCLUDED.resolve_days,
+      d0 = am.d0 + EXCLUDED.d0,
+      d1 = am.d1 + EXCLUDED.d1,
+      d2 = am.d2 + EXCLUDED.d2,
+      d3 = am.d3 + EXCLUDED.d3,
+      d4 = am.d4 + EXCLUDED.d4,
+      d5 = am.d5 + EXCLUDED.d5,
+      d6 = am.d6 + EXCLUDED.d6,
+      d7 = am.d7 + EXCLUDED.d7,
+      d8 = am.d8 + EXCLUDED.d8,
+      d11 = am.d11 + EXCLUDED.d11,
+      d15 = am.d15 + EXCLUDED.d15,
+      d22 = am.d22 + EXCLUDED.d22,
+      d31 = am.d31 + EXCLUDED.d31,
+      d46 = am.d46 + EXCLUDED.d46,
+      d61 = am.d61 + EXCLUDED.d61,
+      d91 = am.d91 + EXCLUDED.d91,
+      d181 = am.d181 + EXCLUDED.d181,
+      d366 = am.d366 + EXCLUDED.d366
   $q$, src);
 $$;
 
@@ -119,11 +134,9 @@ BEGIN
   IF TG_OP = 'INSERT' THEN
     src := 'SELECT 1 AS d, ' || cols || ' FROM new_rows';
     EXECUTE gisapp_outcome_months_sql(src);
-    EXECUTE gisapp_outcome_days_sql(src);
   ELSIF TG_OP = 'DELETE' THEN
     src := 'SELECT -1 AS d, ' || cols || ' FROM old_rows';
     EXECUTE gisapp_outcome_months_sql(src);
-    EXECUTE gisapp_outcome_days_sql(src);
   ELSE
     -- Support counts and timestamps change reports often; only what the facts read matters.
     src :=
@@ -135,7 +148,6 @@ BEGIN
               n.community_id, n.grid_id
          FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE ' || changed;
     EXECUTE gisapp_outcome_months_sql(src);
-    EXECUTE gisapp_outcome_days_sql(src);
     -- A report that moved (or whose boundary moved) takes its ratings along.
     EXECUTE gisapp_outcome_ratings_sql(
       'SELECT -1 AS d, r.created_at, r.score, o.district_id, o.street_id, o.community_id,
@@ -181,7 +193,7 @@ CREATE TRIGGER reports_outcomes_del_ratings BEFORE DELETE ON reports
 CREATE OR REPLACE FUNCTION gisapp_outcomes_after_reports_truncate() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-  TRUNCATE outcome_resolve_days, outcome_area_months;
+  TRUNCATE outcome_area_months;
   RETURN NULL;
 END $$;
 
@@ -224,12 +236,10 @@ LANGUAGE plpgsql AS $$
 DECLARE
   src text;
 BEGIN
-  DELETE FROM outcome_resolve_days;
   DELETE FROM outcome_area_months;
   src := 'SELECT 1 AS d, created_at, status, resolved_at, district_id, street_id,
                   community_id, grid_id FROM reports';
   EXECUTE gisapp_outcome_months_sql(src);
-  EXECUTE gisapp_outcome_days_sql(src);
   EXECUTE gisapp_outcome_ratings_sql(
     'SELECT 1 AS d, r.created_at, r.score, p.district_id, p.street_id, p.community_id,
             p.grid_id FROM report_ratings r JOIN reports p ON p.id = r.report_id');

@@ -24,8 +24,28 @@ FUNCTIONS = (
     "gisapp_outcomes_before_report_delete()",
     "gisapp_outcomes_after_reports()",
     "gisapp_outcome_ratings_sql(text)",
-    "gisapp_outcome_days_sql(text)",
     "gisapp_outcome_months_sql(text)",
+)
+# Histogram of whole days to resolve (see the .sql file): d0 … d7, then 8-10, 11-14, …, 366+.
+DAY_BUCKETS = (
+    "d0",
+    "d1",
+    "d2",
+    "d3",
+    "d4",
+    "d5",
+    "d6",
+    "d7",
+    "d8",
+    "d11",
+    "d15",
+    "d22",
+    "d31",
+    "d46",
+    "d61",
+    "d91",
+    "d181",
+    "d366",
 )
 TRIGGERS = (
     ("report_ratings_outcomes_del", "report_ratings"),
@@ -85,23 +105,13 @@ def upgrade() -> None:
         sa.Column("resolve_days", sa.Double(), server_default=sa.text("0"), nullable=False),
         sa.Column("ratings", sa.Integer(), server_default="0", nullable=False),
         sa.Column("rating_sum", sa.Integer(), server_default="0", nullable=False),
+        *(
+            sa.Column(name, sa.Integer(), server_default="0", nullable=False)
+            for name in DAY_BUCKETS
+        ),
         sa.PrimaryKeyConstraint("level", "month", "area_id", name=op.f("pk_outcome_area_months")),
     )
     op.create_index("ix_outcome_area_months_area", "outcome_area_months", ["area_id", "month"])
-    op.create_table(
-        "outcome_resolve_days",
-        sa.Column("level", sa.String(length=16), nullable=False),
-        sa.Column("month", sa.Date(), nullable=False),
-        sa.Column("area_id", sa.Integer(), nullable=False),
-        sa.Column("days", sa.SmallInteger(), nullable=False),
-        sa.Column("reports", sa.Integer(), server_default="0", nullable=False),
-        sa.PrimaryKeyConstraint(
-            "level", "month", "area_id", "days", name=op.f("pk_outcome_resolve_days")
-        ),
-    )
-    op.create_index(
-        "ix_outcome_resolve_days_area", "outcome_resolve_days", ["area_id", "month", "days"]
-    )
     op.execute(read_sql("0010_outcome_facts.sql"))
 
 
@@ -110,8 +120,6 @@ def downgrade() -> None:
         op.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
     for signature in FUNCTIONS:
         op.execute(f"DROP FUNCTION IF EXISTS {signature}")
-    op.drop_index("ix_outcome_resolve_days_area", table_name="outcome_resolve_days")
-    op.drop_table("outcome_resolve_days")
     op.drop_index("ix_outcome_area_months_area", table_name="outcome_area_months")
     op.drop_table("outcome_area_months")
     op.drop_index(op.f("ix_project_photos_project_id"), table_name="project_photos")
