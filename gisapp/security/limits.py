@@ -38,9 +38,10 @@ LIMITED: dict[str, str] = {
     "participation.ballot": "vote",
     "api.make_pledge": "pledge",
     "projects.pledge": "pledge",
-    # uploads: check-in photos (page and API); report photos ride on report filing
+    # uploads: check-in photos (page and API), project photos; report photos ride on filing
     "facilities.log_check": "upload",
     "api.add_maintenance": "upload",
+    "outcomes.upload_photo": "upload",  # projects' before/after photos
 }
 # Whole URL families that spend one budget (POST only), for blueprints added by other modules.
 LIMITED_PREFIXES: tuple[tuple[str, str], ...] = (("/open311/", "open311"),)

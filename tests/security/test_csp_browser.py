@@ -81,12 +81,26 @@ def _check(page: Page, url: str, has_map: bool) -> list[str]:
                 ("/votes", False),
                 ("/votes/{vote}", True),
                 ("/rewards", False),
+                ("/outcomes", True),
+                ("/ogc/collections/reports/items?f=html&limit=5", True),
             ],
         ),
-        ("demo-resident", [("/", True), ("/me", False), ("/me/facilities", False)]),
-        ("demo-grid", [("/queue", False), ("/reports/{report}", True)]),
+        (
+            "demo-resident",
+            [("/", True), ("/me", False), ("/me/facilities", False), ("/me/delete", False)],
+        ),
+        ("demo-grid", [("/queue", False), ("/reports/{report}", True), ("/moderation", False)]),
         ("demo-planner", [("/planner", True)]),
         ("demo-manager", [("/manager", True), ("/facilities/{facility}", True)]),
+        (
+            "demo-admin",
+            [
+                ("/admin/", False),
+                ("/admin/users", False),
+                ("/admin/categories", False),
+                ("/admin/open311-keys", False),
+            ],
+        ),
     ],
 )
 def test_pages_run_under_the_policy_without_violations(
