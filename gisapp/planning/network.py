@@ -4,7 +4,8 @@ Usage::
 
     mode = resolve_distance(session, body.get("distance"))   # "network" | "straight"
     build_topology(session)                                  # after streets change
-    reached = reached_buildings(session, "playground", 300, box=None)
+    facility_reach(session, "playground", 300, box=None)
+    reached = session.scalars(reached_buildings(session, 300)).all()
     factors = candidate_factors(session, points, "playground", 300, weights)
 
 The SQL is in ``sql/network.sql``. Network mode needs the ``pgrouting`` extension (created by
@@ -133,11 +134,10 @@ def facility_reach(session: Session, facility_type: str, radius_m: float, box: B
     )
 
 
-def reached_buildings(radius_m: float) -> sa.Select[Any]:
+def reached_buildings(session: Session, radius_m: float) -> sa.Select[Any]:
     """Ids of buildings within ``radius_m`` of a facility (after :func:`facility_reach`)."""
-    text = sa.text(_named()["reached_buildings"][0]).bindparams(radius=radius_m)
-    sub = text.columns(sa.column("id", sa.Integer)).subquery("reached")
-    return sa.select(sub.c.id)
+    _run(session, "reached_buildings", {"radius": radius_m})
+    return sa.select(sa.table("walk_reached", sa.column("id", sa.Integer)).c.id)
 
 
 def reach_lines(session: Session, radius_m: float) -> dict[str, Any]:

@@ -192,7 +192,7 @@ def unreached_buildings(
         network.facility_reach(
             session, facility_type, radius_m, _area_box(session, area_id, radius_m)
         )
-        found = _unreached(session, network.reached_buildings(radius_m), area_id)
+        found = _unreached(session, network.reached_buildings(session, radius_m), area_id)
         found["reach"] = network.reach_lines(session, radius_m)
         return found
     return _unreached(session, _reached_straight(facility_type, radius_m), area_id)

@@ -120,7 +120,7 @@ def test_reach_along_the_network_by_hand(db_session: Session, corner: dict[str, 
     assert reach[C] == pytest.approx(AB + BC)
     assert reach[E] == pytest.approx(AB + BE)
     assert D not in reach
-    reached = set(db_session.scalars(network.reached_buildings(RADIUS)))
+    reached = set(db_session.scalars(network.reached_buildings(db_session, RADIUS)))
     # R: 24.9 m off B → 136.2 m. Q: 56.8 m off E → 278.6 m. P: 22.1 m off D → 356 m.
     assert corner["R"] in reached
     assert corner["Q"] not in reached and corner["P"] not in reached

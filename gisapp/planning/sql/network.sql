@@ -83,17 +83,21 @@ CREATE INDEX ON walk_reach (node);
 ANALYZE walk_reach;
 
 -- name: reached_buildings
--- Buildings whose inside point is within :radius of a facility along the network
--- (needs walk_reach from facility_reach in the same transaction).
+-- Buildings whose inside point is within :radius of a facility along the network, kept in a
+-- temporary table so that the answer's several queries share one pass (needs walk_reach from
+-- facility_reach in the same transaction). The metric snap is measured only for buildings
+-- whose vertex was reached at all.
+DROP TABLE IF EXISTS pg_temp.walk_reached;
+CREATE TEMP TABLE walk_reached ON COMMIT DROP AS
 SELECT b.id
-FROM areas b
+FROM (SELECT id, ST_PointOnSurface(geom) AS pt FROM areas WHERE level = 'building') b
 CROSS JOIN LATERAL (
-  SELECT v.id AS vid,
-         ST_Distance(v.geom::geography, ST_PointOnSurface(b.geom)::geography) AS snap
-  FROM street_vertices v ORDER BY v.geom <-> ST_PointOnSurface(b.geom) LIMIT 1
+  SELECT v.id AS vid, v.geom FROM street_vertices v ORDER BY v.geom <-> b.pt LIMIT 1
 ) s
 JOIN walk_reach r ON r.node = s.vid
-WHERE b.level = 'building' AND r.agg_cost + s.snap <= :radius
+WHERE r.agg_cost + ST_Distance(s.geom::geography, b.pt::geography) <= :radius;
+CREATE UNIQUE INDEX ON walk_reached (id);
+ANALYZE walk_reached;
 
 -- name: reach_lines
 -- The reached streets as one MultiLineString: whole segments when the walks from both ends
