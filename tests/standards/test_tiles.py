@@ -416,3 +416,22 @@ def test_the_kept_cells_add_up_to_the_tables(db_session: Session) -> None:
             {"t": table, "l": level},
         ).scalar_one()
         assert kept == db_session.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()
+
+
+def test_cells_counted_before_their_filter_column_existed_are_not_used(
+    db_session: Session, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert "reports" in cell_specs(db_session)
+    db_session.execute(
+        sa.text(
+            "INSERT INTO tile_cells (tbl, lvl, cx, cy, k, f, n, sx, sy)"
+            " VALUES ('reports', 13, 0, 0, 'waste', '', 1, 0, 0)"
+        )
+    )
+
+    specs = cell_specs(db_session)
+
+    assert "reports" not in specs and "facilities" in specs
+    assert "gisapp_tile_cells_rebuild('reports')" in caplog.text
+    db_session.execute(sa.text("SELECT gisapp_tile_cells_rebuild('reports')"))
+    assert "reports" in cell_specs(db_session)

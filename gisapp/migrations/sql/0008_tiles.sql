@@ -23,24 +23,43 @@ CREATE TABLE tile_versions (
 -- (256 of 4096 units: 2.4 km of Web Mercator at z10) and sensitive reports are drawn up to
 -- GISAPP_SENSITIVE_ROUNDING_M (at most 5 km) from where they are, so the box is widened by
 -- 7.5 km of Web Mercator before it is cut into z10 tiles.
+-- z10 column of a longitude, row of a latitude, widened by the margin towards `side` (-1 or 1).
+-- Plain scalar SQL functions, so the planner inlines them: the triggers run them per row.
+CREATE OR REPLACE FUNCTION gisapp_tile_x(lon double precision, side integer)
+RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT greatest(0, least(1023, floor((radians(lon) * 6378137 + side * 7500.0
+                                        + 20037508.342789244) / (40075016.68557849 / 1024))))::integer
+$$;
+CREATE OR REPLACE FUNCTION gisapp_tile_y(lat double precision, side integer)
+RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT greatest(0, least(1023, floor((20037508.342789244
+    - ln(tan(pi() / 4 + radians(greatest(-85.0511, least(85.0511, lat))) / 2)) * 6378137
+    - side * 7500.0) / (40075016.68557849 / 1024))))::integer
+$$;
+
 CREATE OR REPLACE FUNCTION gisapp_tile_keys(g geometry)
 RETURNS TABLE (x integer, y integer)
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  WITH c AS (
-    SELECT 20037508.342789244 AS half, 2 * 20037508.342789244 / 1024 AS w, 7500.0 AS margin
-  ), b AS (
-    SELECT radians(ST_XMin(g)) * 6378137 AS x0,
-           radians(ST_XMax(g)) * 6378137 AS x1,
-           ln(tan(pi() / 4 + radians(greatest(ST_YMin(g), -85.0511)) / 2)) * 6378137 AS y0,
-           ln(tan(pi() / 4 + radians(least(ST_YMax(g), 85.0511)) / 2)) * 6378137 AS y1
-  ), t AS (
-    SELECT greatest(0, floor((b.x0 - c.margin + c.half) / c.w))::int AS tx0,
-           least(1023, floor((b.x1 + c.margin + c.half) / c.w))::int AS tx1,
-           greatest(0, floor((c.half - b.y1 - c.margin) / c.w))::int AS ty0,
-           least(1023, floor((c.half - b.y0 + c.margin) / c.w))::int AS ty1
-      FROM b, c
-  )
-  SELECT gx, gy FROM t, generate_series(t.tx0, t.tx1) AS gx, generate_series(t.ty0, t.ty1) AS gy
+  SELECT gx, gy
+    FROM generate_series(gisapp_tile_x(ST_XMin(g), -1), gisapp_tile_x(ST_XMax(g), 1)) AS gx,
+         generate_series(gisapp_tile_y(ST_YMax(g), 1), gisapp_tile_y(ST_YMin(g), -1)) AS gy
+$$;
+
+-- The keys of a set of rows: one range per distinct box of tiles (points in the same z10 tile
+-- share one), expanded once. Returned as text for the trigger (transition tables).
+CREATE OR REPLACE FUNCTION gisapp_tile_keys_sql(rel text)
+RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT format($f$
+    INSERT INTO tile_versions (tbl, x, y)
+    SELECT DISTINCT %%L, gx, gy
+      FROM (SELECT DISTINCT gisapp_tile_x(ST_XMin(geom), -1) AS x0,
+                            gisapp_tile_x(ST_XMax(geom), 1) AS x1,
+                            gisapp_tile_y(ST_YMax(geom), 1) AS y0,
+                            gisapp_tile_y(ST_YMin(geom), -1) AS y1
+              FROM %s) AS b,
+           generate_series(b.x0, b.x1) AS gx, generate_series(b.y0, b.y1) AS gy
+    ON CONFLICT (tbl, x, y) DO UPDATE SET version = tile_versions.version + 1
+  $f$, rel)
 $$;
 
 -- Cluster cells: how many features (and the sums of their Web Mercator coordinates, for a
@@ -137,19 +156,12 @@ DECLARE
   cells text;
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    INSERT INTO tile_versions (tbl, x, y)
-    SELECT DISTINCT TG_TABLE_NAME, k.x, k.y FROM new_rows r, gisapp_tile_keys(r.geom) k
-    ON CONFLICT (tbl, x, y) DO UPDATE SET version = tile_versions.version + 1;
+    EXECUTE format(gisapp_tile_keys_sql('new_rows'), TG_TABLE_NAME);
   ELSIF TG_OP = 'UPDATE' THEN
-    INSERT INTO tile_versions (tbl, x, y)
-    SELECT DISTINCT TG_TABLE_NAME, k.x, k.y
-      FROM (SELECT geom FROM new_rows UNION ALL SELECT geom FROM old_rows) r,
-           gisapp_tile_keys(r.geom) k
-    ON CONFLICT (tbl, x, y) DO UPDATE SET version = tile_versions.version + 1;
+    EXECUTE format(gisapp_tile_keys_sql(
+      '(SELECT geom FROM new_rows UNION ALL SELECT geom FROM old_rows) AS r'), TG_TABLE_NAME);
   ELSE
-    INSERT INTO tile_versions (tbl, x, y)
-    SELECT DISTINCT TG_TABLE_NAME, k.x, k.y FROM old_rows r, gisapp_tile_keys(r.geom) k
-    ON CONFLICT (tbl, x, y) DO UPDATE SET version = tile_versions.version + 1;
+    EXECUTE format(gisapp_tile_keys_sql('old_rows'), TG_TABLE_NAME);
   END IF;
   IF TG_OP IN ('UPDATE', 'DELETE') THEN
     cells := gisapp_tile_cells_sql(TG_TABLE_NAME, 'old_rows', -1);

@@ -12,6 +12,7 @@ request; every value is bound.
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from sqlalchemy.orm import Session
 
 from gisapp.catalog import LayerSpec
 from gisapp.models import Base
+
+log = logging.getLogger(__name__)
 
 _SQL_FILE = Path(__file__).with_name("tiles.sql")
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -179,8 +182,20 @@ class CellSpec:
 
 
 def cell_specs(session: Session) -> dict[str, CellSpec]:
-    rows = session.execute(sa.text(_sections()["cell_spec"])).all()
-    return {r.tbl: CellSpec(r.k_col, r.f_col, r.rounding) for r in rows}
+    """The tables whose cells can answer, read once per process."""
+    specs = {}
+    for r in session.execute(sa.text(_sections()["cell_spec"])).all():
+        if r.stale:
+            log.warning(
+                "tile cells of %s were counted before its column %s existed; clusters are "
+                "counted from the rows until SELECT gisapp_tile_cells_rebuild('%s') is run",
+                r.tbl,
+                r.f_col,
+                r.tbl,
+            )
+            continue
+        specs[r.tbl] = CellSpec(r.k_col, r.f_col, r.rounding)
+    return specs
 
 
 def _text(value: str | int | bool) -> str:

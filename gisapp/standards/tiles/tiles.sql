@@ -74,7 +74,15 @@ SELECT (SELECT ST_AsMVT(feats.*, :layer, 4096, 'geom') FROM feats WHERE geom IS 
        (SELECT c FROM n) > :cap AS aggregated
 
 -- name: cell_spec
-SELECT tbl, k_col, f_col, rounding FROM tile_cell_spec
+-- stale: the filter column exists but cells were counted before it did (they say f = ''), e.g.
+-- a migration added the column to a table that held rows: such cells cannot answer a filter.
+SELECT s.tbl, s.k_col, s.f_col, s.rounding,
+       s.f_col IS NOT NULL
+         AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = s.tbl::regclass
+                       AND a.attname = s.f_col AND NOT a.attisdropped)
+         AND EXISTS (SELECT 1 FROM tile_cells c WHERE c.tbl = s.tbl AND c.lvl = 13
+                       AND c.f = '' AND c.n > 0) AS stale
+  FROM tile_cell_spec s
 
 -- name: cells
 -- Clusters of a low-zoom tile from the cells kept by migration 0008's triggers: the cells of
