@@ -10,7 +10,7 @@ from flask import Response, current_app, jsonify, request
 from flask_login import current_user
 
 from gisapp.api import bp
-from gisapp.api.reports import public_report_geom
+from gisapp.api.reports import public_report_bbox, public_report_geom
 from gisapp.api.util import geojson_response, unknown_params
 from gisapp.auth.roles import role_of
 from gisapp.catalog import Catalog, LayerSpec
@@ -65,7 +65,11 @@ def layer_features(layer_id: str) -> Response:
     table = Base.metadata.tables[spec.source.table]
     where = [table.c[k] == v for k, v in spec.source.filter.items()]
     if bbox := parse_bbox(request.args.get("bbox")):
-        where.append(bbox_filter(table.c.geom, bbox))
+        # Reports are found by their public (possibly rounded) location, as they are drawn.
+        if spec.source.table == "reports":
+            where.append(public_report_bbox(table, bbox))
+        else:
+            where.append(bbox_filter(table.c.geom, bbox))
     limit = current_app.extensions["gisapp.settings"].map_feature_limit
     # Reports keep their public (possibly rounded) location on the map too.
     geometry = public_report_geom(table) if spec.source.table == "reports" else None

@@ -21,7 +21,7 @@ from gisapp.api.areas import area_filter
 from gisapp.api.util import geojson_response, unknown_params
 from gisapp.db import get_session
 from gisapp.errors import BadRequest, NotFound, ValidationFailed
-from gisapp.geo.features import PRECISION, bbox_filter, feature_collection, parse_bbox, parse_limit
+from gisapp.geo.features import PRECISION, feature_collection, parse_bbox, parse_limit
 from gisapp.geo.queries import areas_json
 from gisapp.idempotency import HEADER, check_key, fingerprint, remember, replay
 from gisapp.models import Base
@@ -30,7 +30,14 @@ from gisapp.reports.actors import current_actor
 from gisapp.reports.intake import check_category, file_report, parse_report
 from gisapp.reports.models import STATUSES, Report
 from gisapp.reports.moderation import may_see
-from gisapp.reports.queries import event_json, nearby_twins, photos_of, public_geom, timeline
+from gisapp.reports.queries import (
+    event_json,
+    nearby_twins,
+    photos_of,
+    public_bbox_filter,
+    public_geom,
+    timeline,
+)
 from gisapp.settings import Settings
 
 PUBLIC_FIELDS = (
@@ -59,6 +66,15 @@ def public_report_geom(table: sa.Table) -> sa.ColumnElement[Any]:
     return public_geom(table.c.geom, table.c.category, _settings().sensitive_rounding_m)
 
 
+def public_report_bbox(
+    table: sa.Table, bbox: tuple[float, float, float, float]
+) -> sa.ColumnElement[bool]:
+    """Reports whose public location is in ``bbox`` (a tiny bbox must not find a sensitive
+    report at its true place)."""
+    rounding = _settings().sensitive_rounding_m
+    return public_bbox_filter(table.c.geom, table.c.category, rounding, bbox)
+
+
 @bp.get("/reports")
 def list_reports() -> Response:
     unknown_params({"status", "category", "bbox", "area", "limit"})
@@ -72,7 +88,7 @@ def list_reports() -> Response:
     if raw := request.args.get("category"):
         where.append(table.c.category.in_(raw.split(",")))
     if bbox := parse_bbox(request.args.get("bbox")):
-        where.append(bbox_filter(table.c.geom, bbox))
+        where.append(public_report_bbox(table, bbox))
     if raw := request.args.get("area"):
         where.append(area_filter(raw, table))
     limit = parse_limit(request.args.get("limit"), 1000, 10_000)
@@ -226,5 +242,12 @@ def nearby() -> Response:
     session = get_session()
     check_category(session, category)
     radius = _settings().twin_radius_m
-    twins = nearby_twins(session, category, values["lon"], values["lat"], radius)
+    twins = nearby_twins(
+        session,
+        category,
+        values["lon"],
+        values["lat"],
+        radius,
+        rounding_m=_settings().sensitive_rounding_m,
+    )
     return jsonify({"radius_m": radius, "reports": twins})

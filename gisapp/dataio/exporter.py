@@ -117,6 +117,9 @@ def _query(layer: str, area_geom: Any, rounding_m: float) -> sa.Select[Any]:
             )
         elif layer == "projects":
             out_geom = sa.func.ST_Intersection(geom, area_geom)
+    if layer == "reports":
+        # Held (spam signal) and hidden (moderated) reports are not public data.
+        where.append(Report.moderation == "visible")
     stmt = sa.select(*cols, sa.func.ST_AsBinary(out_geom).label("wkb")).where(*where)
     if parent is not None:
         stmt = stmt.outerjoin(parent, Area.parent_id == parent.id)

@@ -82,7 +82,8 @@ def linked_reports(session: Session, project_id: int) -> list[Report]:
         session.scalars(
             sa.select(Report)
             .join(ProjectReport, ProjectReport.report_id == Report.id)
-            .where(ProjectReport.project_id == project_id)
+            # The project page is public: held and hidden reports stay out of it.
+            .where(ProjectReport.project_id == project_id, Report.moderation == "visible")
             .order_by(Report.created_at)
         )
     )

@@ -24,13 +24,47 @@ def public_geom(geom: Any, category: Any, rounding_m: float) -> sa.ColumnElement
     return sa.case((category.in_(sensitive), snapped), else_=geom)
 
 
+def public_bbox_filter(
+    geom: Any, category: Any, rounding_m: float, bbox: tuple[float, float, float, float]
+) -> sa.ColumnElement[bool]:
+    """Rows whose *public* location lies in ``bbox``. Testing the stored point would let a tiny
+    bbox reveal where a sensitive report really is; the index still prefilters on the stored
+    point, widened by the snap distance (a Web Mercator metre is at most ~9e-6 degrees)."""
+    envelope = sa.func.ST_MakeEnvelope(*bbox, 4326)
+    wide = sa.func.ST_Expand(envelope, rounding_m * 1e-5)
+    public = public_geom(geom, category, rounding_m)
+    return sa.and_(geom.op("&&")(wide), sa.func.ST_Intersects(public, envelope))
+
+
 def nearby_twins(
-    session: Session, category: str, lon: float, lat: float, radius_m: float, limit: int = 5
+    session: Session,
+    category: str,
+    lon: float,
+    lat: float,
+    radius_m: float,
+    limit: int = 5,
+    *,
+    rounding_m: float | None = None,
 ) -> list[dict[str, Any]]:
-    """Open reports of the same category within ``radius_m`` metres (geography distance)."""
+    """Open reports of the same category within ``radius_m`` metres (geography distance).
+
+    With ``rounding_m``, sensitive reports are measured from their public (rounded) location:
+    a distance to the stored point, to 0.1 m, would let three queries pin it down."""
     point = sa.func.ST_SetSRID(sa.func.ST_MakePoint(lon, lat), 4326)
     here = sa.cast(point, Geography(srid=4326))
     there = sa.cast(Report.geom, Geography(srid=4326))
+    near: sa.ColumnElement[bool] = sa.func.ST_DWithin(there, here, radius_m)
+    if rounding_m is not None:
+        public = sa.cast(
+            public_geom(Report.geom, Report.category, rounding_m), Geography(srid=4326)
+        )
+        # The stored point is within rounding_m (times sqrt 2, Mercator metres >= ground
+        # metres) of the public one: a wider index probe, then the exact public test.
+        near = sa.and_(
+            sa.func.ST_DWithin(there, here, radius_m + 1.5 * rounding_m),
+            sa.func.ST_DWithin(public, here, radius_m),
+        )
+        there = public
     distance = sa.func.ST_Distance(there, here)
     rows = session.execute(
         sa.select(
@@ -45,7 +79,7 @@ def nearby_twins(
             Report.category == category,
             Report.status.in_(OPEN_STATUSES),
             Report.moderation == "visible",
-            sa.func.ST_DWithin(there, here, radius_m),
+            near,
         )
         .order_by(distance)
         .limit(limit)

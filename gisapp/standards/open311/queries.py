@@ -78,7 +78,8 @@ def _select(rounding_m: float) -> sa.Select[*tuple[Any, ...]]:
             community.name_en.label("community_en"),
             _latest_note().label("note"),
             sa.select(sa.func.min(Photo.id))
-            .where(Photo.report_id == Report.id)
+            # A photo a moderator hid is not linked as the request's media.
+            .where(Photo.report_id == Report.id, Photo.hidden_reason.is_(None))
             .scalar_subquery()
             .label("photo_id"),
             Open311Request.media_url,
