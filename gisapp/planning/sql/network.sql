@@ -102,7 +102,7 @@ ANALYZE walk_reached;
 -- name: reach_lines
 -- The reached streets as one MultiLineString: whole segments when the walks from both ends
 -- cover them, else the reached stretch from each end (needs walk_reach). Five decimals
--- (about a metre) are plenty for drawing and keep a province's answer a fifth smaller.
+-- (about a metre) are plenty for drawing.
 SELECT ST_AsGeoJSON(ST_CollectionExtract(ST_Collect(piece), 2), 5)
 FROM (
   SELECT CASE
