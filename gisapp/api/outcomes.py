@@ -75,6 +75,7 @@ def outcomes() -> Response:
     if fmt == "geojson":
         return geojson_response(_geojson(rows))
     area = scope.area
+    series, total = q.series_and_total(session, scope, period, tz=tz)
     return jsonify(
         {
             "level": level,
@@ -89,8 +90,8 @@ def outcomes() -> Response:
             },
             "from": period.labels[0],
             "to": period.labels[-1],
-            "total": q.totals(session, scope, period, tz=tz),
-            "months": q.by_month(session, scope, period, tz=tz),
+            "total": total,
+            "months": series,
             "areas": rows,
             "projects": q.completed_projects(session, scope, period, tz=tz, locale=locale),
         }

@@ -24,11 +24,13 @@ period, withdrawn ones left out).
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, aliased
 
 from gisapp.geo.models import Area
@@ -111,35 +113,43 @@ def _fact_filter(table: Any, level: str, ids: Any, period: Period) -> list[Any]:
     return where
 
 
-def _report_sums(
+RAW = ("received", "resolved", "resolve_days", "ratings", "rating_sum")
+
+
+def _report_raw(
     session: Session, key: Any, level: str, ids: Any, period: Period
-) -> dict[Hashable, dict[str, Any]]:
+) -> dict[Hashable, list[float]]:
+    """Sums per ``key``: the :data:`RAW` columns, then the histogram (additive, so months and
+    areas can be summed further in Python)."""
     f = FACTS
     stmt = (
         sa.select(
             key.label("k"),
-            sa.func.sum(f.c.received),
-            sa.func.sum(f.c.resolved),
-            sa.func.sum(f.c.resolve_days),
-            sa.func.sum(f.c.ratings),
-            sa.func.sum(f.c.rating_sum),
+            *(sa.func.sum(f.c[name]) for name in RAW),
             *(sa.func.sum(f.c[name]) for name, _first, _last in DAY_BUCKETS),
         )
         .where(*_fact_filter(f, level, ids, period))
         .group_by(key)
     )
-    out: dict[Hashable, dict[str, Any]] = {}
-    for k, received, resolved, days, ratings, rating_sum, *hist in session.execute(stmt):
-        resolved, ratings = int(resolved or 0), int(ratings or 0)
-        out[k] = {
-            "received": int(received or 0),
-            "resolved": resolved,
-            "median_days_to_resolve": median_days([int(n or 0) for n in hist]),
-            "mean_days_to_resolve": round(float(days) / resolved, 1) if resolved else None,
-            "ratings": ratings,
-            "satisfaction": round(float(rating_sum) / ratings, 2) if ratings else None,
-        }
-    return out
+    return {k: [float(v or 0) for v in values] for k, *values in session.execute(stmt)}
+
+
+def _report_figures(raw: list[float]) -> dict[str, Any]:
+    received, resolved, days, ratings, rating_sum = raw[: len(RAW)]
+    return {
+        "received": int(received),
+        "resolved": int(resolved),
+        "median_days_to_resolve": median_days([int(n) for n in raw[len(RAW) :]]),
+        "mean_days_to_resolve": round(days / resolved, 1) if resolved else None,
+        "ratings": int(ratings),
+        "satisfaction": round(rating_sum / ratings, 2) if ratings else None,
+    }
+
+
+def _report_sums(
+    session: Session, key: Any, level: str, ids: Any, period: Period
+) -> dict[Hashable, dict[str, Any]]:
+    return {k: _report_figures(v) for k, v in _report_raw(session, key, level, ids, period).items()}
 
 
 def median_days(counts: list[int]) -> float | None:
@@ -162,8 +172,10 @@ def median_days(counts: list[int]) -> float | None:
 
 
 # ----------------------------------------------------------------------------- projects
-def _local_month(column: Any, tz: str) -> Any:
-    return sa.cast(sa.func.date_trunc("month", sa.func.timezone(tz, column)), sa.Date)
+def month_bounds(period: Period, tz: str) -> list[dt.datetime]:
+    """The instants the period's local months begin, and the instant after its last month."""
+    zone = zoneinfo.ZoneInfo(tz)
+    return [dt.datetime.combine(m, dt.time(), zone) for m in [*period.months, period.end]]
 
 
 def _project_scope(scope: Scope) -> list[Any]:
@@ -209,10 +221,20 @@ def _project_sums(
     for k, n, total in session.execute(stmt):
         if n:
             slot(k)["project_ratings"] = int(n)
+            slot(k)["project_score"] = int(total)
             slot(k)["project_satisfaction"] = round(float(total) / int(n), 2)
 
-    local = sa.func.timezone(tz, g.c.created_at)
-    pledge_key = _local_month(g.c.created_at, tz) if by_month else key
+    # Local month boundaries as instants, computed here: comparing timestamps is much cheaper
+    # than converting every pledge's time to local time in SQL.
+    bounds = month_bounds(period, tz)
+    pledge_key = (
+        sa.func.width_bucket(
+            g.c.created_at,
+            sa.bindparam("bounds", bounds, type_=postgresql.ARRAY(sa.DateTime(timezone=True))),
+        )
+        if by_month
+        else key
+    )
     pcols = [pledge_key.label("k")] if pledge_key is not None else [sa.null().label("k")]
     stmt = (
         sa.select(
@@ -224,14 +246,16 @@ def _project_sums(
         .select_from(g.join(p, p.c.id == g.c.project_id))
         .where(
             g.c.withdrawn_at.is_(None),
-            local >= period.first,
-            local < period.end,
+            g.c.created_at >= bounds[0],
+            g.c.created_at < bounds[-1],
             *_project_scope(scope),
         )
     )
     if pledge_key is not None:
         stmt = stmt.group_by(pledge_key)
     for k, money, hours, volunteers in session.execute(stmt):
+        if by_month:
+            k = period.months[k - 1]  # width_bucket counts from 1
         slot(k).update(
             money_yuan=float(money), labour_hours=float(hours), volunteers=int(volunteers)
         )
@@ -263,7 +287,7 @@ def by_area(
             **empty(),
         }
         row.update(sums.get(a.id, {}))
-        row.update(projects.get(a.id, {}))
+        row.update({k: v for k, v in projects.get(a.id, {}).items() if k != "project_score"})
         rows.append(row)
     return rows
 
@@ -272,29 +296,48 @@ def _scope_ids(scope: Scope) -> Any:
     return None if scope.area is None else sa.select(sa.literal(scope.area.id))
 
 
-def by_month(session: Session, scope: Scope, period: Period, *, tz: str) -> list[dict[str, Any]]:
-    """One row per month of the period (oldest first) for the whole scope."""
-    ids = _scope_ids(scope)
-    sums = _report_sums(session, FACTS.c.month, scope.level, ids, period)
+def series_and_total(
+    session: Session, scope: Scope, period: Period, *, tz: str
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """One row per month of the period (oldest first) for the whole scope, and the scope's
+    figures over the whole period (summed from the months: the facts are additive)."""
+    raw = _report_raw(session, FACTS.c.month, scope.level, _scope_ids(scope), period)
     projects = _project_sums(session, "month", scope, period, tz)
     rows = []
+    width = len(RAW) + len(DAY_BUCKETS)
+    whole = [0.0] * width
+    whole_projects: dict[str, float] = {}
     for month, label in zip(period.months, period.labels, strict=True):
         row: dict[str, Any] = {"month": label, **empty()}
-        row.update(sums.get(month, {}))
-        row.update(projects.get(month, {}))
+        if month in raw:
+            row.update(_report_figures(raw[month]))
+            whole = [a + b for a, b in zip(whole, raw[month], strict=True)]
+        extra = projects.get(month, {})
+        for name, value in extra.items():
+            if name != "project_satisfaction":
+                whole_projects[name] = whole_projects.get(name, 0) + value
+        row.update({k: v for k, v in extra.items() if k != "project_score"})
         rows.append(row)
-    return rows
+    total = {**empty(), **_report_figures(whole)}
+    for name in ("projects_completed", "project_ratings", "volunteers"):
+        total[name] = int(whole_projects.get(name, 0))
+    for name in ("money_yuan", "labour_hours"):
+        total[name] = float(whole_projects.get(name, 0.0))
+    if total["project_ratings"]:
+        total["project_satisfaction"] = round(
+            whole_projects["project_score"] / total["project_ratings"], 2
+        )
+    return rows, total
+
+
+def by_month(session: Session, scope: Scope, period: Period, *, tz: str) -> list[dict[str, Any]]:
+    """One row per month of the period (oldest first) for the whole scope."""
+    return series_and_total(session, scope, period, tz=tz)[0]
 
 
 def totals(session: Session, scope: Scope, period: Period, *, tz: str) -> dict[str, Any]:
     """The figures of the whole scope over the whole period."""
-    ids = _scope_ids(scope)
-    level = scope.level
-    # Grouped by the level column, constant here: one row for the whole scope.
-    row = empty()
-    row.update(_report_sums(session, FACTS.c.level, level, ids, period).get(level, {}))
-    row.update(_project_sums(session, None, scope, period, tz).get(None, {}))
-    return row
+    return series_and_total(session, scope, period, tz=tz)[1]
 
 
 def completed_projects(
@@ -305,6 +348,8 @@ def completed_projects(
     from gisapp.outcomes.models import ProjectPhoto
 
     p, g, r = PROJECTS, PLEDGES, RATINGS
+    # Only the projects listed: their pledges and ratings, not every project's.
+    chosen = sa.select(p.c.id).where(*_completed(period), *_project_scope(scope))
     pledged = (
         sa.select(
             g.c.project_id,
@@ -314,12 +359,13 @@ def completed_projects(
             sa.func.coalesce(sa.func.sum(g.c.hours).filter(g.c.kind == "labour"), 0).label("hours"),
             sa.func.count().filter(g.c.kind == "volunteer").label("volunteers"),
         )
-        .where(g.c.withdrawn_at.is_(None))
+        .where(g.c.withdrawn_at.is_(None), g.c.project_id.in_(chosen))
         .group_by(g.c.project_id)
         .subquery()
     )
     rated = (
         sa.select(r.c.project_id, sa.func.count().label("n"), sa.func.avg(r.c.score).label("mean"))
+        .where(r.c.project_id.in_(chosen))
         .group_by(r.c.project_id)
         .subquery()
     )

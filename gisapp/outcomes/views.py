@@ -110,8 +110,7 @@ def dashboard() -> str:
     tz = settings.timezone
     area = scope.area
     rows = q.by_area(session, level, scope, period, tz=tz, locale=locale)
-    series = q.by_month(session, scope, period, tz=tz)
-    total = q.totals(session, scope, period, tz=tz)
+    series, total = q.series_and_total(session, scope, period, tz=tz)
     keep = {"to": period.labels[-1], "months": len(period.months)}
     metric = request.args.get("metric") or "received"
     metric = metric if metric in METRICS else "received"
