@@ -374,14 +374,15 @@ def main() -> None:
         *(f"| {name} | {med:.1f} | {p95:.1f} |" for name, med, p95 in results),
         "",
         "How it stays fast: triggers keep, per area (every level down to the grid) and local "
-        "month, the reports received and resolved, the days they took and the ratings of the "
-        "fixes (`outcome_area_months`), and a histogram of whole days to resolve "
-        "(`outcome_resolve_days`), so a median over any areas and months is read from sums. They "
-        "move by deltas from statement-level triggers with transition tables, so the COPY of a "
-        "million reports is one set-based update. A level's figures are one index range of each "
-        "table (12 rows per area and year); projects and pledges, a few thousand rows, are "
-        "grouped by the projects' stored area links. No request joins geometries or scans "
-        "reports.",
+        "month, the reports received and resolved, the days they took, a histogram of whole "
+        "days to resolve in 18 bucket columns (exact up to a week, widening after) and the "
+        "ratings of the fixes (`outcome_area_months`), so the median over any areas and months "
+        "is read from the same sums as the counts. They move by deltas from statement-level "
+        "triggers with transition tables, so the COPY of a million reports is one set-based "
+        "update. A level's figures are one index range of that table (12 rows per area and "
+        "year); the scope's monthly series and total come from one more range (the sums are "
+        "additive); projects and pledges, a few thousand rows, are grouped by the projects' "
+        "stored area links. No request joins geometries or scans reports.",
         "",
     ]
     path = write_report("\n".join(lines))
