@@ -473,3 +473,40 @@ def test_open311_links_no_photo_a_moderator_hid(
         assert request["media_url"] is None or f"/photos/{hidden.id}" not in request["media_url"]
     item = client.get(f"/api/v1/reports/{planted.sensitive}").get_json()
     assert not any(f"/photos/{hidden.id}" in p for p in item["properties"]["photos"])
+
+
+def test_category_names_edited_by_admins_are_escaped(
+    client: FlaskClient, db_session: Session, planted: Planted
+) -> None:
+    hostile_name = "<img src=x onerror=alert(1)> sweep-category"
+    db_session.execute(
+        sa.text("UPDATE categories SET name_zh = :n, name_en = :n WHERE code = 'public_safety'"),
+        {"n": hostile_name},
+    )
+    db_session.flush()
+    for url in (
+        "/",
+        f"/reports/{planted.sensitive}",
+        f"/projects/{planted.project}",
+        "/outcomes",
+        "/ogc/collections/reports/items?limit=10&f=html",
+        "/open311/v2/services.xml",
+    ):
+        _html_escaped(url, _text(client, url))
+    services = client.get("/open311/v2/services.json").get_json()
+    assert hostile_name in [s["service_name"] for s in services]  # JSON: text stays text
+
+
+def test_html_pages_do_not_carry_the_true_coordinates(
+    client: FlaskClient, planted: Planted
+) -> None:
+    lon, lat = (f"{v:.5f}" for v in planted.stored)
+    for url in (
+        f"/reports/{planted.sensitive}",
+        f"/ogc/collections/reports/items/{planted.sensitive}?f=html",
+        f"/open311/v2/requests/{planted.sensitive}.xml",
+    ):
+        # Pages of one report only: a list's other reports (the Open311 one shares the
+        # longitude) could match by chance.
+        text = _text(client, url)
+        assert not (lon in text and lat in text), f"{url} carries the true place"
