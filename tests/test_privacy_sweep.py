@@ -38,9 +38,9 @@ from sqlalchemy.orm import Session
 
 from gisapp.dataio.exporter import export_layer
 from gisapp.dataio.sample import DEMO_OPEN311_KEY
-from gisapp.models import Area, Project, Report
+from gisapp.models import Area, Facility, Project, Report
 from gisapp.planning.models import ProjectReport
-from gisapp.reports.models import ReportPhoto
+from gisapp.reports.models import ReportEvent, ReportPhoto
 from gisapp.standards.tiles.cache import LruCache
 
 CONTACT = "privacy-sweep-13912349876@example.org"
@@ -510,3 +510,38 @@ def test_html_pages_do_not_carry_the_true_coordinates(
         # longitude) could match by chance.
         text = _text(client, url)
         assert not (lon in text and lat in text), f"{url} carries the true place"
+
+
+def test_update_notes_and_facility_text_are_escaped(
+    client: FlaskClient, db_session: Session, planted: Planted
+) -> None:
+    note = "<img src=x onerror=alert(1)> sweep-note"
+    db_session.add(
+        ReportEvent(report_id=planted.sensitive, kind="update", note=note, actor_role="grid_worker")
+    )
+    facility_id = db_session.scalar(sa.select(Facility.id).order_by(Facility.id).limit(1))
+    db_session.execute(
+        sa.update(Facility)
+        .where(Facility.id == facility_id)
+        .values(responsible_party="<script>alert('f')</script> sweep-party")
+    )
+    db_session.execute(
+        sa.text(
+            "UPDATE facility_types SET name_zh = :n, name_en = :n"
+            " WHERE code = (SELECT type FROM facilities WHERE id = :id)"
+        ),
+        {"n": "<img src=x onerror=alert(1)> sweep-type", "id": facility_id},
+    )
+    db_session.flush()
+    pages = (
+        f"/reports/{planted.sensitive}",
+        f"/facilities/{facility_id}",
+        f"/ogc/collections/facilities/items/{facility_id}?f=html",
+        "/ogc/collections/facilities/items?limit=10000&f=html",
+        "/",
+    )
+    for url in pages:
+        _html_escaped(url, _text(client, url))
+    assert str(escape(note)) in _text(client, f"/reports/{planted.sensitive}")
+    xml = _text(client, f"/open311/v2/requests/{planted.sensitive}.xml")
+    assert "<img src=x" not in xml and "sweep-note" in xml
