@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from flask import Flask, Response, current_app, g, has_request_context, request
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from werkzeug.routing import IntegerConverter
 
 if TYPE_CHECKING:
     from gisapp.settings import Settings
@@ -134,7 +135,23 @@ class Database:
             replica.engine.dispose()
 
 
+# Row ids are PostgreSQL ``integer`` (int4). A larger number in a URL can name no row, and
+# binding it makes PostgreSQL refuse the whole query ("integer out of range", a 500), so the
+# ``<int:...>`` routes simply do not match it: a 404 like any other missing id.
+INT4_MAX = 2**31 - 1
+
+
+class RowIdConverter(IntegerConverter):
+    """``<int:...>`` limited to the int4 range of our primary keys."""
+
+    def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", INT4_MAX)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def init_app(app: Flask, settings: Settings) -> Database:
+    # Before any blueprint adds its rules: converters are bound when a rule is added.
+    app.url_map.converters["int"] = RowIdConverter
     db = Database(
         make_engine(settings),
         replicas=[

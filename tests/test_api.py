@@ -143,3 +143,66 @@ def test_openapi_documents_every_api_route(app: Flask, client: FlaskClient) -> N
             .replace(">", "}")
         )
         assert path in documented, f"{rule.rule} is not in the OpenAPI document"
+
+
+# Regressions found by the fuzzers (tests/security/test_fuzz_api.py).
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/reports/2147483648",
+        "/api/v1/reports/36028797018963969/reopen",
+        "/api/v1/facilities/1/photos/82256309299504168960",
+    ],
+)
+def test_an_id_beyond_the_int4_range_is_a_404(client: FlaskClient, url: str) -> None:
+    """PostgreSQL refused such ids inside the query (a 500); no row can have one."""
+    resp = client.post(url, json={}) if url.endswith("reopen") else client.get(url)
+    assert resp.status_code == 404
+    assert resp.get_json()["error"]["code"] == "not_found"
+
+
+def test_nul_characters_are_refused_by_name(client: FlaskClient) -> None:
+    """PostgreSQL text cannot hold U+0000: a named 422, not a database error."""
+    resp = client.get("/api/v1/rewards.csv", query_string={"street": "a\x00b"})
+    assert resp.status_code == 422
+    assert resp.get_json()["error"]["field"] == "street"
+    resp = client.post(
+        "/api/v1/reports",
+        json={"category": "waste", "description": "x\x00", "lon": 114.3, "lat": 30.5},
+    )
+    assert resp.status_code == 422
+    assert resp.get_json()["error"]["field"] == "description"
+
+
+def test_exclusive_bounds_are_openapi_3_0(client: FlaskClient) -> None:
+    """OpenAPI 3.0 spells an exclusive bound as a boolean beside minimum/maximum."""
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for key, bound in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+                if key in node:
+                    assert isinstance(node[key], bool) and bound in node, node
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(client.get("/api/v1/openapi.json").get_json())
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/votes?community=4%C2%B3",
+        "/api/v1/reports?area=%C2%B2",
+        "/api/v1/areas?parent=1%C2%B9",
+    ],
+)
+def test_superscript_digits_are_not_ids(client: FlaskClient, url: str) -> None:
+    """'4³'.isdigit() is true but int('4³') fails: ids are checked with isdecimal()."""
+    resp = client.get(url)
+    assert resp.status_code == 404
+    assert resp.get_json()["error"]["code"] == "not_found"

@@ -7,12 +7,30 @@ CSRF token (``X-CSRFToken``) on writes.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Flask, request
 
 from gisapp.auth import csrf
 from gisapp.db import PRIMARY_COOKIE
+from gisapp.errors import ValidationFailed
+from gisapp.validation import nul_field
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.before_request
+def _refuse_nul() -> None:
+    # Query values, form fields and JSON strings all end up as PostgreSQL text, which cannot
+    # hold U+0000: refuse them here, by name, rather than as a database error in some view.
+    sources: list[Any] = [request.args.to_dict(flat=False), request.form.to_dict(flat=False)]
+    if request.is_json:
+        sources.append(request.get_json(silent=True))
+    for source in sources:
+        if (field := nul_field(source)) is not None:
+            raise ValidationFailed(
+                f"{field or 'a value'} must not contain NUL characters", field=field or None
+            )
 
 
 @bp.before_request
@@ -34,10 +52,10 @@ def init_app(app: Flask) -> None:
         coverage,
         facilities,
         following,
-        outcomes,
         layers,
         me,
         openapi,
+        outcomes,
         participation,
         planning,
         reference,

@@ -40,7 +40,7 @@ def _area_id(raw: str, field: str) -> int:
     """An area given by code (first) or by id."""
     session = get_session()
     found = session.scalar(sa.select(Area.id).where(Area.code == raw[:32]))
-    if found is None and raw.isdigit() and int(raw) < 2**31:
+    if found is None and raw.isdecimal() and int(raw) < 2**31:
         found = session.scalar(sa.select(Area.id).where(Area.id == int(raw)))
     if found is None:
         raise NotFound(f"no area {raw[:64]!r}", field=field)

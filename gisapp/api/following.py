@@ -155,7 +155,7 @@ def _int_arg(name: str) -> int | None:
     raw = request.args.get(name)
     if raw in (None, ""):
         return None
-    if not raw.isdigit() or len(raw) > 6:
+    if not raw.isdecimal() or len(raw) > 6:
         raise ValidationFailed(f"{name} must be a whole number", field=name)
     return int(raw)
 

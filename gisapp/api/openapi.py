@@ -63,7 +63,7 @@ SITE_REQUEST: dict[str, Any] = {
     "required": ["facility_type", "candidates"],
     "properties": {
         "facility_type": {"type": "string"},
-        "radius_m": {"type": "number", "exclusiveMinimum": 0, "maximum": 10000},
+        "radius_m": {"type": "number", "minimum": 0, "exclusiveMinimum": True, "maximum": 10000},
         "candidates": {
             "description": "{points: [[lon, lat], ...]} | {grid: {area, spacing_m}} | {polygons: [GeoJSON, ...]}",
             "oneOf": [{"type": "object"}, {"type": "array"}],
@@ -223,7 +223,26 @@ def document() -> dict[str, Any]:
                         LIMIT,
                     ],
                     "responses": {"200": _ok("Reports", GEOJSON), "404": ERROR, "422": ERROR},
-                }
+                },
+                "post": {
+                    "summary": "File a report (anonymous or signed in); multipart/form-data "
+                    "with up to 3 `photos` is accepted too",
+                    "parameters": [
+                        _param(
+                            "Idempotency-Key",
+                            "Retries with the same key file the report once",
+                            {"type": "string", "maxLength": 200},
+                            "header",
+                        )
+                    ],
+                    "requestBody": {"required": True, "content": _json(NEW_REPORT)},
+                    "responses": {
+                        "201": _ok("Filed: id, status, areas", _json({"type": "object"})),
+                        "400": ERROR,
+                        "409": ERROR,
+                        "422": ERROR,
+                    },
+                },
             },
             "/reports/{report_id}": {
                 "get": {
@@ -538,7 +557,12 @@ def document() -> dict[str, Any]:
                         _param(
                             "radius_m",
                             "Walking radius (default per type)",
-                            {"type": "number", "exclusiveMinimum": 0, "maximum": 10000},
+                            {
+                                "type": "number",
+                                "minimum": 0,
+                                "exclusiveMinimum": True,
+                                "maximum": 10000,
+                            },
                         ),
                         _param("area", "Area code or id", {"type": "string"}),
                         DISTANCE,

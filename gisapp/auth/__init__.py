@@ -23,7 +23,7 @@ def init_app(app: Flask) -> None:
 
     @manager.user_loader
     def _load_user(user_id: str) -> User | None:
-        if not user_id.isdigit():
+        if not user_id.isdecimal():
             return None
         return (
             get_session()

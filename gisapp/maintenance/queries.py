@@ -54,7 +54,7 @@ class Scope:
 def find_area(session: Session, raw: str, field: str = "area") -> Area:
     """An area by code (first) or by id, or a 404 naming the field."""
     area = session.scalars(sa.select(Area).where(Area.code == raw[:32])).first()
-    if area is None and raw.isdigit() and int(raw) < 2**31:
+    if area is None and raw.isdecimal() and int(raw) < 2**31:
         area = session.get(Area, int(raw))
     if area is None:
         raise NotFound(f"no area {raw[:64]!r}", field=field)

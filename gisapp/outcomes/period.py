@@ -66,7 +66,7 @@ def parse_period(to: str | None, months: str | None, today: dt.date) -> Period:
             raise ValidationFailed("to must not be in the future", field="to")
     count = DEFAULT_MONTHS
     if months:
-        if not months.isdigit() or not 1 <= int(months) <= MAX_MONTHS:
+        if not months.isdecimal() or not 1 <= int(months) <= MAX_MONTHS:
             raise ValidationFailed(
                 f"months must be a whole number from 1 to {MAX_MONTHS}", field="months"
             )

@@ -70,7 +70,7 @@ def _id(value: Any, field: str) -> int:
         raise ValidationFailed(f"{field} must be a whole number", field=field)
     if isinstance(value, int):
         number = value
-    elif isinstance(value, str) and value.strip().isdigit():
+    elif isinstance(value, str) and value.strip().isdecimal():
         number = int(value.strip())
     else:
         raise ValidationFailed(f"{field} must be a whole number", field=field)
@@ -134,7 +134,7 @@ def _community(session: Session, value: Any) -> Area:
         raise ValidationFailed("community must be a community code or id", field="community")
     raw = str(value).strip()[:32]
     area = session.scalars(sa.select(Area).where(Area.code == raw)).first()
-    if area is None and raw.isdigit() and int(raw) < 2**31:
+    if area is None and raw.isdecimal() and int(raw) < 2**31:
         area = session.get(Area, int(raw))
     if area is None or area.level != "community":
         raise ValidationFailed(f"no community {raw!r}", field="community")

@@ -16,6 +16,7 @@ import json
 from typing import Any
 
 import sqlalchemy as sa
+from shapely.errors import ShapelyError
 from shapely.geometry import shape
 from shapely.validation import explain_validity
 from sqlalchemy.orm import Session
@@ -84,7 +85,8 @@ def _footprint(session: Session, raw: Any) -> tuple[str, int]:
         )
     try:
         geom = shape(raw)
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+    # GEOS refuses some shapes outright (a one-point line): as unreadable as a missing key.
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, ShapelyError):
         raise ValidationFailed("geometry cannot be read", field="geometry") from None
     if geom.is_empty:
         raise ValidationFailed("geometry is empty", field="geometry")

@@ -127,14 +127,14 @@ def street_rewards(
         raise ValidationFailed("street is required (a street code or id)", field="street")
     raw = street_raw.strip()[:32]
     street = session.scalars(sa.select(Area).where(Area.code == raw)).first()
-    if street is None and raw.isdigit() and int(raw) < 2**31:
+    if street is None and raw.isdecimal() and int(raw) < 2**31:
         street = session.get(Area, int(raw))
     if street is None:
         raise NotFound(f"no area {raw!r}", field="street")
     if street.level != "street":
         raise ValidationFailed(f"{raw!r} is not a street", field="street")
     if year_raw:
-        if not year_raw.isdigit() or not 2000 <= int(year_raw) <= 2100:
+        if not year_raw.isdecimal() or not 2000 <= int(year_raw) <= 2100:
             raise ValidationFailed("year must be a year like 2026", field="year")
         year = int(year_raw)
     else:

@@ -17,6 +17,7 @@ import numpy as np
 import sqlalchemy as sa
 from geoalchemy2.shape import to_shape
 from shapely import points, prepared
+from shapely.errors import ShapelyError
 from shapely.geometry import shape
 from sqlalchemy.orm import Session
 
@@ -91,7 +92,8 @@ def _polygon_points(spec: Any) -> list[tuple[float, float]]:
         geometry = item.get("geometry", item) if isinstance(item, dict) else item
         try:
             poly = shape(geometry)
-        except (KeyError, TypeError, ValueError, AttributeError):
+        # GEOS refuses some shapes outright (a one-point line): as unreadable as a missing key.
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError, ShapelyError):
             raise ValidationFailed(
                 "a polygon cannot be read", field="candidates.polygons"
             ) from None

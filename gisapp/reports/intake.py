@@ -112,7 +112,7 @@ def _facility_id(value: Any) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise ValidationFailed("facility_id must be a facility's id", field="facility_id")
     text = str(value).strip()
-    if not text.isdigit() or int(text) >= 2**31:
+    if not text.isdecimal() or int(text) >= 2**31:
         raise ValidationFailed("facility_id must be a facility's id", field="facility_id")
     return int(text)
 

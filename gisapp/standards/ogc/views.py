@@ -239,7 +239,7 @@ def item(cid: str, fid: str) -> Response:
     check_params(request.args, COMMON)
     c = _collection(cid)
     fmt = output_format()
-    if not fid.isdigit() or len(fid) > 18:
+    if not fid.isdecimal() or len(fid) > 18:
         raise NotFound(f"no feature {fid[:32]!r} in {c.id}", field="featureId")
     text = (
         read_session()

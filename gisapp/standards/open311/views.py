@@ -112,7 +112,7 @@ def _list(name: str) -> tuple[str, ...]:
 
 def _filter() -> RequestFilter:
     ids = _list("service_request_id")
-    if bad := [i for i in ids if not i.isdigit() or len(i) > 9]:
+    if bad := [i for i in ids if not i.isdecimal() or len(i) > 9]:
         raise Open311Error(400, _("service_request_id %(id)s is not a request id.", id=bad[0][:20]))
     if ids:
         return RequestFilter(ids=tuple(int(i) for i in ids[:MAX_REQUESTS]))
@@ -168,7 +168,7 @@ def requests_create(fmt: str) -> Response:
 
 @bp.get(f"/requests/<request_id>.{FMT}")
 def request_one(request_id: str, fmt: str) -> Response:
-    if not request_id.isdigit() or len(request_id) > 9:
+    if not request_id.isdecimal() or len(request_id) > 9:
         raise Open311Error(404, _("There is no request %(id)s.", id=request_id[:20]))
     body = _requests_body(RequestFilter(ids=(int(request_id),)))
     if not body:
