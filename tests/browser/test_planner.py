@@ -50,7 +50,11 @@ def test_planner_chooses_sites_and_creates_a_project(
     # measures can be compared on the map with totals for each. A database without pgRouting
     # answers in straight lines, labelled so.
     routing = pgrouting_in(engine)
-    measure = "Walking distance along the street network" if routing else "Straight-line distance"
+    # The page's own (translated) name for the measure.
+    measure = page.locator(".planner-panel").get_attribute(
+        "data-text-measure-network" if routing else "data-text-measure-straight"
+    )
+    assert measure
     expect(page.locator("#gaps-distance")).to_have_value("network" if routing else "straight")
     expect(page.locator("#gaps-result .gaps-measure")).to_have_text(measure)
     if routing:
