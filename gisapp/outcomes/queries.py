@@ -1,7 +1,8 @@
 """The outcome figures, per area of a level, per month and for the whole scope.
 
 Nothing here joins geometries or scans reports: report figures come from the facts the
-triggers keep (``outcome_area_months``: one row per area and month),
+triggers keep (``outcome_area_months``: one row per community or grid and month; streets and
+districts sum their communities),
 projects and pledges are grouped by the projects' stored area links (a few thousand rows even
 for a province).
 
@@ -106,29 +107,43 @@ def areas_in(level: str, scope: Scope) -> Any:
 
 
 # ----------------------------------------------------------------------------- report facts
-def _fact_filter(table: Any, level: str, ids: Any, period: Period) -> list[Any]:
-    where = [table.c.level == level, table.c.month >= period.first, table.c.month <= period.last]
-    if ids is not None:
-        where.append(table.c.area_id.in_(ids))
-    return where
-
-
 RAW = ("received", "resolved", "resolve_days", "ratings", "rating_sum")
 
 
 def _report_raw(
-    session: Session, key: Any, level: str, ids: Any, period: Period
+    session: Session, group: str, level: str, ids: Any, period: Period
 ) -> dict[Hashable, list[float]]:
-    """Sums per ``key``: the :data:`RAW` columns, then the histogram (additive, so months and
-    areas can be summed further in Python)."""
+    """Sums per area of ``level`` (``group="area"``) or per month (``"month"``) over the areas of
+    ``level`` in ``ids`` (all when None): the :data:`RAW` columns, then the histogram (additive,
+    so months and areas can be summed further in Python).
+
+    The facts have rows for communities and grids only; a street's or district's are its
+    communities', found through the parent links (two small joins on primary keys)."""
     f = FACTS
+    source: Any = f
+    area_key: Any = f.c.area_id
+    fact_level = level
+    if level in ("street", "district"):
+        community = aliased(Area)
+        source = f.join(community, community.id == f.c.area_id)
+        area_key = community.parent_id
+        fact_level = "community"
+        if level == "district":
+            street = aliased(Area)
+            source = source.join(street, street.id == community.parent_id)
+            area_key = street.parent_id
+    key = area_key if group == "area" else f.c.month
+    where = [f.c.level == fact_level, f.c.month >= period.first, f.c.month <= period.last]
+    if ids is not None:
+        where.append(area_key.in_(ids))
     stmt = (
         sa.select(
             key.label("k"),
             *(sa.func.sum(f.c[name]) for name in RAW),
             *(sa.func.sum(f.c[name]) for name, _first, _last in DAY_BUCKETS),
         )
-        .where(*_fact_filter(f, level, ids, period))
+        .select_from(source)
+        .where(*where)
         .group_by(key)
     )
     return {k: [float(v or 0) for v in values] for k, *values in session.execute(stmt)}
@@ -147,9 +162,10 @@ def _report_figures(raw: list[float]) -> dict[str, Any]:
 
 
 def _report_sums(
-    session: Session, key: Any, level: str, ids: Any, period: Period
+    session: Session, group: str, level: str, ids: Any, period: Period
 ) -> dict[Hashable, dict[str, Any]]:
-    return {k: _report_figures(v) for k, v in _report_raw(session, key, level, ids, period).items()}
+    raw = _report_raw(session, group, level, ids, period)
+    return {k: _report_figures(v) for k, v in raw.items()}
 
 
 def median_days(counts: list[int]) -> float | None:
@@ -272,7 +288,7 @@ def by_area(
     areas = session.execute(areas_in(level, scope).order_by(Area.code)).all()
     # A whole level reads one range of the facts' key; a scope, its own areas' rows.
     ids = None if scope.area is None else areas_in(level, scope).with_only_columns(Area.id)
-    sums = _report_sums(session, FACTS.c.area_id, level, ids, period)
+    sums = _report_sums(session, "area", level, ids, period)
     projects = _project_sums(session, PROJECTS.c[f"{level}_id"], scope, period, tz)
     rows = []
     for a in areas:
@@ -301,7 +317,7 @@ def series_and_total(
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """One row per month of the period (oldest first) for the whole scope, and the scope's
     figures over the whole period (summed from the months: the facts are additive)."""
-    raw = _report_raw(session, FACTS.c.month, scope.level, _scope_ids(scope), period)
+    raw = _report_raw(session, "month", scope.level, _scope_ids(scope), period)
     projects = _project_sums(session, "month", scope, period, tz)
     rows = []
     width = len(RAW) + len(DAY_BUCKETS)

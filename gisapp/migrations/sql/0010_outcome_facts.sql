@@ -1,4 +1,4 @@
--- Outcome facts (成果共享): per area (every level) and local calendar month, the residents'
+-- Outcome facts (成果共享): per community and grid and local calendar month, the residents'
 -- reports received and resolved, the days they took, and the residents' ratings of the fixes,
 -- kept by triggers so that /outcomes reads one narrow row per area and month instead of
 -- scanning a million reports.
@@ -8,6 +8,11 @@
 --                         7, 8-10, 11-14, 15-21, 22-30, 31-45, 46-60, 61-90, 91-180, 181-365,
 --                         366 or more whole days (a histogram in columns, so the median over any
 --                         areas and months is read from the same sums as the other figures)
+--
+-- Only communities and grids have rows: a street's or a district's figures are its communities'
+-- summed when read (1,000 communities x 12 months is one index range). Keeping district rows
+-- would make every report filed in a district wait for the one before it to commit (they all
+-- update the same row); a community's row is shared by far fewer concurrent writers.
 --
 -- Deltas, like the maintenance facts: a change takes its old row's share away (-1) and adds the
 -- new row's (+1), so a district's sums move by one report's share whatever the district's size.
@@ -64,8 +69,7 @@ LANGUAGE sql IMMUTABLE AS $$
            coalesce(sum(p.d) FILTER (WHERE p.b = 16), 0),
            coalesce(sum(p.d) FILTER (WHERE p.b = 17), 0)
       FROM parts p
-     CROSS JOIN LATERAL (VALUES ('district', p.district_id), ('street', p.street_id),
-                                ('community', p.community_id), ('grid', p.grid_id))
+     CROSS JOIN LATERAL (VALUES ('community', p.community_id), ('grid', p.grid_id))
            AS l(level, area_id)
      WHERE l.area_id IS NOT NULL
      GROUP BY l.level, p.month, l.area_id
@@ -106,8 +110,7 @@ LANGUAGE sql IMMUTABLE AS $$
     SELECT l.level, (date_trunc('month', s.created_at AT TIME ZONE 'Asia/Shanghai'))::date,
            l.area_id, sum(s.d), sum(s.d * s.score)
       FROM src s
-     CROSS JOIN LATERAL (VALUES ('district', s.district_id), ('street', s.street_id),
-                                ('community', s.community_id), ('grid', s.grid_id))
+     CROSS JOIN LATERAL (VALUES ('community', s.community_id), ('grid', s.grid_id))
            AS l(level, area_id)
      WHERE l.area_id IS NOT NULL
      GROUP BY 1, 2, 3
