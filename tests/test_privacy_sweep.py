@@ -545,3 +545,28 @@ def test_update_notes_and_facility_text_are_escaped(
     assert str(escape(note)) in _text(client, f"/reports/{planted.sensitive}")
     xml = _text(client, f"/open311/v2/requests/{planted.sensitive}.xml")
     assert "<img src=x" not in xml and "sweep-note" in xml
+
+
+def test_a_report_hidden_after_its_tile_was_cached_leaves_the_tile(
+    client: FlaskClient, db_session: Session, planted: Planted
+) -> None:
+    zxy = _tile_of(*planted.rounded, 16)
+    cluster = _tile_of(*planted.rounded, 13)
+
+    def clustered() -> int:
+        return sum(int(f["properties"]["count"]) for f in _tile_features(client, *cluster))
+
+    first = {f["properties"].get("id") for f in _tile_features(client, *zxy)}
+    assert planted.sensitive in first
+    counted = clustered()
+    db_session.execute(
+        sa.update(Report)
+        .where(Report.id == planted.sensitive)
+        .values(moderation="hidden", moderation_reason="sweep")
+    )
+    db_session.flush()
+    # The same tile cache: the hidden report's tiles must be drawn anew, without it.
+    again = {f["properties"].get("id") for f in _tile_features(client, *zxy)}
+    assert planted.sensitive not in again
+    assert clustered() == counted - 1
+    assert client.get(f"/ogc/collections/reports/items/{planted.sensitive}").status_code == 404
