@@ -43,7 +43,7 @@ def _broken(tmp_path: Path, name: str, old: str, new: str) -> Path:
             r"reports\.yaml: fields\.1\.name: contact is private",
         ),
         ("radius: 7", "radius: 700", r"reports\.yaml: style\.radius"),
-        ("source: {table: reports}", "source: {table: users}", r"reports\.yaml: source\.table"),
+        ("source: {table: reports,", "source: {table: users,", r"reports\.yaml: source\.table"),
         ("order: 60", "order: 60\nsurprise: 1", r"reports\.yaml: surprise"),
     ],
 )

@@ -71,6 +71,8 @@ def upgrade() -> None:
     )
     op.create_index("ix_audit_log_target", "audit_log", ["target_type", "target_id", "at"])
     op.create_index("ix_audit_log_at", "audit_log", ["at"])
+    # The low-zoom tile cells (0008) are kept per moderation state from now on: recount them.
+    op.execute("SELECT gisapp_tile_cells_rebuild('reports')")
 
 
 def downgrade() -> None:
