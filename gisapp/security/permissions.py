@@ -226,21 +226,6 @@ RULES: dict[str, Rule] = {
     "open311_admin.revoke": Rule(("admin",)),
 }
 
-# Blueprints other work is adding right now; until their endpoints have lines above, the gate
-# lets their own checks decide (logged), while the matrix test already fails for them. Everything
-# else without a rule is refused. Remove a prefix once its endpoints are in RULES.
-PROVISIONAL_PREFIXES = (
-    "/ogc",
-    "/open311/",
-    "/tiles/",
-    "/outcomes",
-    "/admin/",
-    "/api/v1/outcomes",
-)
-
-
-_warned: set[str] = set()
-
 
 def rule_for(endpoint: str, method: str) -> Rule | None:
     return RULES.get(f"{endpoint} {method}") or RULES.get(endpoint)
@@ -265,11 +250,6 @@ def check_request() -> ResponseReturnValue | None:
     rule = rule_for(endpoint, request.method)
     role = role_of(current_user)
     if rule is None:
-        if request.path.startswith(PROVISIONAL_PREFIXES):
-            if endpoint not in _warned:
-                _warned.add(endpoint)
-                log.warning("no permission rule for %s; the view decides", endpoint)
-            return None
         log.error("no permission rule for endpoint %s; refused", endpoint)
         raise Forbidden(_("Your role may not do this."))
     if rule.allows(role):
