@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, render_template
 from flask_login import current_user
 
 from gisapp.auth.roles import role_of
-from gisapp.db import get_session
+from gisapp.db import read_session
 from gisapp.geo.queries import overview_bounds
 from gisapp.i18n import current_locale
 from gisapp.maps.builder import build_map, map_parts
@@ -26,11 +26,11 @@ def index() -> str:
         role=role_of(current_user),
         locale=locale,
         settings=current_app.extensions["gisapp.settings"],
-        lookups=all_lookups(get_session(), locale),
+        lookups=all_lookups(read_session(), locale),
         static_url=static_url,
-        bounds=overview_bounds(get_session()),
+        bounds=overview_bounds(read_session()),
     )
-    categories = get_session().scalars(
+    categories = read_session().scalars(
         sa.select(Category).where(Category.active.is_(True)).order_by(Category.sort_order)
     )
     settings = current_app.extensions["gisapp.settings"]
