@@ -20,6 +20,8 @@ from gisapp.models import Facility, Open311Request, Report, ReportContact, Repor
 from tests.reports import conftest as reports_fixtures
 
 BASE = "/open311/v2"
+# Messages are checked in English (the default language is Chinese).
+ENGLISH = {"Accept-Language": "en"}
 inside = reports_fixtures.inside  # a point inside the sample (fixture)
 
 
@@ -196,7 +198,7 @@ def test_bad_input_is_refused_and_nothing_written(
     before = _counts(db_session)
     form = _form(inside, **changes)
     for fmt in ("json", "xml"):
-        resp = client.post(f"{BASE}/requests.{fmt}", data=form)
+        resp = client.post(f"{BASE}/requests.{fmt}", data=form, headers=ENGLISH)
         assert resp.status_code == status, resp.get_data(as_text=True)
         if fmt == "json":
             [error] = resp.get_json()
@@ -230,14 +232,16 @@ def test_repeated_fields_json_bodies_and_uploads_are_400(
     resp = client.post(
         f"{BASE}/requests.json",
         data=MultiDict([*form.items(), ("description", "again")]),
+        headers=ENGLISH,
     )
     assert resp.status_code == 400 and "more than once" in resp.get_json()[0]["description"]
-    resp = client.post(f"{BASE}/requests.json", json=form)
+    resp = client.post(f"{BASE}/requests.json", json=form, headers=ENGLISH)
     assert resp.status_code == 400 and "x-www-form-urlencoded" in resp.get_json()[0]["description"]
     resp = client.post(
         f"{BASE}/requests.json",
         data={**form, "media": (io.BytesIO(b"GIF89a"), "a.gif")},
         content_type="multipart/form-data",
+        headers=ENGLISH,
     )
     assert resp.status_code == 400 and "media_url" in resp.get_json()[0]["description"]
     resp = client.put(f"{BASE}/requests.json", data=form)

@@ -227,6 +227,7 @@ def test_date_window(client: FlaskClient, db_session: Session) -> None:
     ],
 )
 def test_bad_filters_are_400(client: FlaskClient, params, says) -> None:  # type: ignore[no-untyped-def]
+    params = {**params, "lang": "en"}  # the messages are checked in English
     resp = client.get(f"{BASE}/requests.json", query_string=params)
     assert resp.status_code == 400
     [error] = resp.get_json()
