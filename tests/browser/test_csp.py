@@ -4,23 +4,13 @@ The listener is installed through DevTools (``add_init_script``), which CSP does
 it sees every ``securitypolicyviolation`` event from the first byte of each page.
 """
 
-# The browser fixtures are imported from tests/browser, so test arguments shadow them by design.
-# ruff: noqa: F811
-
 from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import (  # noqa: F401  (fixtures)
-    PageLog,
-    browser,
-    new_page,
-    page,
-    page_log,
-    playwright,
-)
+from tests.browser.conftest import PageLog
 
 pytestmark = pytest.mark.browser
 
