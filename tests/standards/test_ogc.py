@@ -87,7 +87,7 @@ def test_collections_describe_extent_crs_and_links(client: FlaskClient) -> None:
         # rows other tests wrote and removed: it must cover the sample street, not equal it.
         assert minx < maxx and miny < maxy
         assert minx < 114.4 and maxx > 114.2 and miny < 30.7 and maxy > 30.4  # reaches Wuchang
-        assert -180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90
+        assert minx >= -180 and maxx <= 180 and miny >= -90 and maxy <= 90
         assert "items application/geo+json" in _rels(c["links"])
     start, end = by_id["reports"]["extent"]["temporal"]["interval"][0]
     assert start < end

@@ -42,7 +42,7 @@ def upgrade() -> None:
     for table in TABLES:
         op.execute(
             "INSERT INTO tile_versions (tbl, x, y) "
-            f"SELECT DISTINCT '{table}', k.x, k.y FROM {table} t, gisapp_tile_keys(t.geom) k "
+            f"SELECT DISTINCT '{table}', k.x, k.y FROM {table} t, gisapp_tile_keys(t.geom) k "  # noqa: S608 - our table names
             "ON CONFLICT DO NOTHING"
         )
     op.execute("SELECT gisapp_tile_cells_rebuild(tbl) FROM tile_cell_spec")
