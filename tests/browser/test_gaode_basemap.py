@@ -54,6 +54,8 @@ def test_browser_formula_matches_the_published_points(page: Page, gaode_server: 
 
 
 def test_overlay_drawn_at_the_gcj_pixel(page: Page, gaode_server: str, page_log: PageLog) -> None:
+    tiles: list[str] = []
+    page.on("request", lambda r: tiles.append(r.url) if "/tiles/" in r.url else None)
     open_map(page, gaode_server)
     glon, glat = wgs_to_gcj(LON, LAT)
     drawn, expected, unshifted = page.evaluate(
@@ -73,6 +75,8 @@ def test_overlay_drawn_at_the_gcj_pixel(page: Page, gaode_server: str, page_log:
     # Catalog layers still arrive (in WGS 84, shifted only when drawn) without any tiles.
     page.wait_for_function("() => Object.values(CoMap.loaded).some((n) => n > 0)")
     assert page_log.page_errors == []
+    # Vector tiles are asked for moved to GCJ-02 too (the server shifts their envelope).
+    assert tiles and all(u.endswith("?crs=gcj02") for u in tiles)
     # Tiles are the only thing the page wants from outside (aborted here, or refused by the
     # Content-Security-Policy where that does not list the tile host).
     assert all("is.autonavi.com/appmaptile" in url for url in page_log.aborted)

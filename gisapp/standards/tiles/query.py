@@ -141,9 +141,32 @@ def tile_params(
         "side": side,
         "layer": spec.id,
         "rounding": rounding_m,
+        "dx": 0.0,
+        "dy": 0.0,
     }
     params.update({f"f_{key}": value for key, value in spec.source.filter.items()})
     return params
+
+
+def gcj02_offset(z: int, x: int, y: int) -> tuple[float, float]:
+    """How far to move a tile's envelope (Web Mercator metres) so that a map drawn on GCJ-02
+    tiles (gisapp/static/js/crs-gcj02.js) shows each feature at its GCJ-02 place while the
+    data stay WGS 84: minus the GCJ-02 shift at the tile's centre, which varies by less than
+    a pixel across a tile (gisapp.geo.gcj02.shift_at). Zero outside China."""
+    from gisapp.geo.gcj02 import shift_at
+
+    radius = WEB_MERCATOR_WIDTH / (2 * math.pi)
+    size = WEB_MERCATOR_WIDTH / (1 << z)
+    cx = -WEB_MERCATOR_WIDTH / 2 + (x + 0.5) * size
+    cy = WEB_MERCATOR_WIDTH / 2 - (y + 0.5) * size
+    lon = math.degrees(cx / radius)
+    lat = math.degrees(2 * math.atan(math.exp(cy / radius)) - math.pi / 2)
+    dlon, dlat = shift_at(lon, lat)
+
+    def merc_y(deg: float) -> float:
+        return radius * math.log(math.tan(math.pi / 4 + math.radians(deg) / 2))
+
+    return -radius * math.radians(dlon), -(merc_y(lat + dlat) - merc_y(lat))
 
 
 def version_range(z: int, x: int, y: int) -> tuple[int, int, int, int]:
@@ -246,6 +269,8 @@ def cells_plan(
         "cy0": y * span,
         "cy1": (y + 1) * span - 1,
         "layer": spec.id,
+        "dx": 0.0,
+        "dy": 0.0,
     }
     where = ""
     if kept.f_col in spec.source.filter:

@@ -15,10 +15,13 @@ SELECT coalesce(sum(version), 0)::bigint AS version
 -- carries one point per cell with its count, a breakdown by {breakdown_name}, and agg = 'zoom'
 -- or 'cap'. Nothing is ever cut: the counts of a tile add up to the features in it.
 WITH bounds AS (
-  SELECT ST_TileEnvelope(:z, :x, :y) AS env,
+  -- (:dx, :dy) moves the tile for a GCJ-02 basemap: features stay in true Web Mercator and
+  -- land where the shifted map draws them (zero otherwise).
+  SELECT ST_Translate(ST_TileEnvelope(:z, :x, :y), :dx, :dy) AS env,
          -- The tile plus its buffer, widened by the rounding of sensitive reports, in the
          -- table's CRS so the spatial index answers it.
-         ST_Transform(ST_Expand(ST_TileEnvelope(:z, :x, :y), :margin), 4326) AS box
+         ST_Transform(ST_Expand(ST_Translate(ST_TileEnvelope(:z, :x, :y), :dx, :dy), :margin),
+                      4326) AS box
 ),
 -- Read once: the count, the features and the clusters all come from these rows.
 src AS MATERIALIZED (
@@ -92,7 +95,7 @@ SELECT s.tbl, s.k_col, s.f_col, s.rounding,
 -- level :lvl under the tile, added up :shift levels to the tile's 16 x 16 grid. Same output as
 -- the "tile" statement's clusters, without reading the features themselves.
 WITH bounds AS (
-  SELECT ST_TileEnvelope(:z, :x, :y) AS env
+  SELECT ST_Translate(ST_TileEnvelope(:z, :x, :y), :dx, :dy) AS env
 ),
 per_key AS (
   SELECT cx >> :shift AS gx, cy >> :shift AS gy, k, sum(n) AS n, sum(sx) AS sx, sum(sy) AS sy

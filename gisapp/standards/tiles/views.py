@@ -28,6 +28,7 @@ from gisapp.standards.tiles.query import (
     MAX_ZOOM,
     cell_specs,
     cells_plan,
+    gcj02_offset,
     tile_params,
     tile_statement,
     tile_version,
@@ -99,6 +100,10 @@ def _compiled(
 @bp.get("/tiles/<layer>/<z>/<x>/<y>.pbf")
 def tile(layer: str, z: str, x: str, y: str) -> Response:
     zoom, col, row = _parse(z, x, y)
+    # ?crs=gcj02: the tile as a map drawn on GCJ-02 tiles (the Gaode basemap) needs it.
+    crs = request.args.get("crs", "")
+    if crs not in ("", "gcj02"):
+        raise BadRequest("crs may only be gcj02", field="crs")
     role = role_of(current_user)
     spec = _layer(layer, role)
     settings: Settings = current_app.extensions["gisapp.settings"]
@@ -112,7 +117,7 @@ def tile(layer: str, z: str, x: str, y: str) -> Response:
     # The version is read before the tile: a tile rendered later is at least as new as its key.
     version = tile_version(session, spec.source.table, zoom, col, row)
     shape, statement = _compiled(spec, properties, settings)
-    key = f"{spec.id}:{shape}:{zoom}/{col}/{row}:{version}"
+    key = f"{spec.id}:{shape}:{crs}:{zoom}/{col}/{row}:{version}"
     etag = hashlib.sha256(key.encode()).hexdigest()[:32]
 
     headers = {
@@ -155,7 +160,11 @@ def tile(layer: str, z: str, x: str, y: str) -> Response:
                 cap=settings.tile_max_features,
                 rounding_m=settings.sensitive_rounding_m,
             )
-            data, aggregated = session.execute(*(plan or (statement, params))).one()
+            chosen = plan or (statement, params)
+            if crs:
+                dx, dy = gcj02_offset(zoom, col, row)
+                chosen[1].update(dx=dx, dy=dy)
+            data, aggregated = session.execute(*chosen).one()
             body = bytes(data or b"")
         clustered = spec.cluster_below is not None and zoom < spec.cluster_below
         flag = (b"z" if clustered else b"c") if aggregated else b"-"

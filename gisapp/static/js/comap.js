@@ -252,7 +252,11 @@
     var fetchDefaults = { credentials: "same-origin" };
     // 512-pixel tiles: a quarter of the requests of 256-pixel ones for the same view. A
     // 512-pixel tile at map zoom z is the standard tile one zoom up, hence {tz} = z - 1.
-    var layer = L.vectorGrid.protobuf(opts.tiles.replace("{z}", "{tz}"), {
+    var url = opts.tiles.replace("{z}", "{tz}");
+    // On GCJ-02 basemap tiles (Gaode) the server moves each tile so the WGS 84 data land on
+    // the shifted streets, as L.CRS.GCJ02 does for everything else on the map.
+    if (L.CRS.GCJ02 && map.options.crs === L.CRS.GCJ02) { url += "?crs=gcj02"; }
+    var layer = L.vectorGrid.protobuf(url, {
       pane: pane,
       rendererFactory: L.canvas.tile,
       vectorTileLayerStyles: styles,
