@@ -170,13 +170,24 @@ def _number(raw: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def _unquote(value: Any) -> Any:
+    if (
+        isinstance(value, str)
+        and value[:1] == "'"
+        and value[1:2] in ("=", "+", "-", "@", "\t", "\r")
+    ):
+        return value[1:]
+    return value
+
+
 def _read_csv(
     path: Path, lon_field: str | None, lat_field: str | None, problems: Problems
 ) -> Source:
     try:
         with path.open(encoding="utf-8-sig", newline="") as fh:
             reader = csv.DictReader(fh)
-            table = list(reader)
+            # Undo the apostrophe that gisapp export puts before formula-like text.
+            table = [{k: _unquote(v) for k, v in row.items()} for row in reader]
             columns = [str(c) for c in reader.fieldnames or []]
     except (UnicodeDecodeError, csv.Error) as exc:
         raise problems.fail(f"cannot be read as UTF-8 CSV: {exc}") from exc

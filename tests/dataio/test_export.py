@@ -160,3 +160,30 @@ def test_round_trip_areas_and_reports(cli: CliCall, db_session: Session, tmp_pat
     result = cli("import", "reports", reports)
     assert result.exit_code == 0, result.output
     assert count(db_session, "reports") == before + n
+
+
+def test_csv_neutralises_formulas_and_import_restores_them(
+    cli: CliCall, db_session: Session, tmp_path: Path
+) -> None:
+    formula = '=HYPERLINK("http://evil.example","点我")'
+    db_session.execute(
+        sa.text(
+            "UPDATE reports SET description = :d WHERE id = "
+            "(SELECT min(id) FROM reports WHERE moderation = 'visible' AND community_id = "
+            "(SELECT id FROM areas WHERE code = :c))"
+        ),
+        {"d": formula, "c": COMMUNITY},
+    )
+    path = tmp_path / "reports.csv"
+    assert cli("export", "reports", path, "--area", COMMUNITY).exit_code == 0
+    cells = [r["description"] for r in read(path)]
+    # A spreadsheet shows the text instead of running it.
+    assert "'" + formula in cells and formula not in cells
+    before = db_session.scalar(
+        sa.text("SELECT count(*) FROM reports WHERE description = :d"), {"d": formula}
+    )
+    assert cli("import", "reports", path).exit_code == 0
+    after = db_session.scalar(
+        sa.text("SELECT count(*) FROM reports WHERE description = :d"), {"d": formula}
+    )
+    assert after == before + 1
