@@ -8,12 +8,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from gisapp.models import Area, AuditEntry, Category, FacilityType, User, UserArea
-from tests.conftest import AuthActions, csrf_from
-
-
-def _post(client: FlaskClient, url: str, page: str, **data: str):  # type: ignore[no-untyped-def]
-    token = csrf_from(client.get(page).get_data(as_text=True))
-    return client.post(url, data={"csrf_token": token, **data})
+from tests.conftest import AuthActions, post_form
 
 
 def _audit(db_session: Session, action: str) -> list[AuditEntry]:
@@ -36,7 +31,7 @@ def test_create_a_grid_worker_and_assign_areas(
     client: FlaskClient, auth: AuthActions, db_session: Session
 ) -> None:
     auth.login("demo-admin")
-    resp = _post(
+    resp = post_form(
         client,
         "/admin/users",
         "/admin/users",
@@ -56,7 +51,7 @@ def test_create_a_grid_worker_and_assign_areas(
         )
     )
     page = f"/admin/users/{user.id}"
-    _post(client, f"/admin/users/{user.id}/areas", page, areas=f"{codes[0]}，{codes[1]}")
+    post_form(client, f"/admin/users/{user.id}/areas", page, areas=f"{codes[0]}，{codes[1]}")
     db_session.expire_all()
     assigned = set(
         db_session.scalars(
@@ -71,7 +66,7 @@ def test_create_a_grid_worker_and_assign_areas(
     # An unknown code or a building changes nothing.
     building = db_session.scalars(sa.select(Area.code).where(Area.level == "building")).first()
     for bad in ("NO-SUCH-AREA", str(building)):
-        resp = _post(client, f"/admin/users/{user.id}/areas", page, areas=f"{codes[0]}, {bad}")
+        resp = post_form(client, f"/admin/users/{user.id}/areas", page, areas=f"{codes[0]}, {bad}")
         assert resp.status_code == 303
         page_text = client.get(page).get_data(as_text=True)
         assert bad in page_text  # the flashed error names it
@@ -91,7 +86,7 @@ def test_bad_accounts_are_refused(
         {"username": "shorty", "password": "short", "role": "resident"},
         {"username": "rooty", "password": "a-good-long-password", "role": "root"},
     ):
-        _post(client, "/admin/users", "/admin/users", **data)
+        post_form(client, "/admin/users", "/admin/users", **data)
     db_session.expire_all()
     assert db_session.scalar(sa.select(sa.func.count()).select_from(User)) == before
 
@@ -103,7 +98,7 @@ def test_role_change_and_no_self_lockout(
     resident = _user(db_session, "demo-resident")
     admin = _user(db_session, "demo-admin")
     assert resident is not None and admin is not None
-    _post(
+    post_form(
         client,
         f"/admin/users/{resident.id}",
         f"/admin/users/{resident.id}",
@@ -115,7 +110,7 @@ def test_role_change_and_no_self_lockout(
     assert entry.detail["before"]["role"] == "resident"
     assert entry.actor_id == admin.id
 
-    _post(client, f"/admin/users/{admin.id}", f"/admin/users/{admin.id}", role="resident")
+    post_form(client, f"/admin/users/{admin.id}", f"/admin/users/{admin.id}", role="resident")
     again = _user(db_session, "demo-admin")
     assert again is not None and again.role == "admin" and again.active
 
@@ -127,7 +122,7 @@ def test_categories_and_facility_types_are_edited_and_audited(
     category = db_session.scalars(sa.select(Category).order_by(Category.code)).first()
     assert category is not None
     code = category.code
-    _post(
+    post_form(
         client,
         f"/admin/categories/{code}",
         "/admin/categories",
@@ -148,13 +143,13 @@ def test_categories_and_facility_types_are_edited_and_audited(
     for bad in ({"time_limit_days": "abc"}, {"time_limit_days": "0"}, {"color": "red"}):
         fields = {"name_zh": "甲", "name_en": "A", "color": "#123456", "time_limit_days": "3"}
         fields.update(bad)
-        _post(client, f"/admin/categories/{code}", "/admin/categories", **fields)
+        post_form(client, f"/admin/categories/{code}", "/admin/categories", **fields)
         text = client.get("/admin/categories").get_data(as_text=True)
         assert next(iter(bad)) in text
     db_session.expire_all()
     assert db_session.get(Category, code).name_zh == "新名称"  # type: ignore[union-attr]
 
-    _post(
+    post_form(
         client,
         "/admin/facility-types",
         "/admin/facility-types",
@@ -170,7 +165,7 @@ def test_categories_and_facility_types_are_edited_and_audited(
     assert _audit(db_session, "facility_type.create")
 
     # Hostile names are stored as text and escaped on the page.
-    _post(
+    post_form(
         client,
         f"/admin/facility-types/{created.code}",
         "/admin/facility-types",
@@ -187,7 +182,7 @@ def test_open311_keys_are_audited(
     client: FlaskClient, auth: AuthActions, db_session: Session
 ) -> None:
     auth.login("demo-admin")
-    _post(client, "/admin/open311-keys", "/admin/open311-keys", name="12345 hotline bridge")
+    post_form(client, "/admin/open311-keys", "/admin/open311-keys", name="12345 hotline bridge")
     entry = _audit(db_session, "open311_key.create")[-1]
     assert entry.detail["name"] == "12345 hotline bridge"
     assert entry.actor_role == "admin"

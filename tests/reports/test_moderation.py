@@ -8,7 +8,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from gisapp.models import AuditEntry, OutboxMessage, Report, ReportEvent, ReportPhoto
-from tests.conftest import AuthActions, csrf_from
+from tests.conftest import AuthActions, csrf_from, post_form
 from tests.reports.conftest import csrf_header, jpeg_with_gps
 
 
@@ -28,11 +28,6 @@ def _public_ids(client: FlaskClient) -> set[int]:
 def _layer_ids(client: FlaskClient) -> set[int]:
     body = client.get("/api/v1/layers/reports/features?bbox=114,30,115,31")
     return {int(f["id"]) for f in body.get_json()["features"]}
-
-
-def _post_form(client: FlaskClient, url: str, page: str, **data: str):  # type: ignore[no-untyped-def]
-    token = csrf_from(client.get(page).get_data(as_text=True))
-    return client.post(url, data={"csrf_token": token, **data})
 
 
 def test_a_link_holds_the_report_out_of_public_view(
@@ -82,14 +77,14 @@ def test_moderator_hides_and_publishes_with_an_audit_trail(
     page = f"/reports/{rid}"
 
     # A reason is required: nothing changes without one.
-    _post_form(client, f"/reports/{rid}/moderation", page, action="hide", reason="  ")
+    post_form(client, f"/reports/{rid}/moderation", page, action="hide", reason="  ")
     db_session.expire_all()
     assert db_session.get(Report, rid).moderation == "visible"  # type: ignore[union-attr]
-    _post_form(client, f"/reports/{rid}/moderation", page, action="explode")
+    post_form(client, f"/reports/{rid}/moderation", page, action="explode")
     db_session.expire_all()
     assert db_session.get(Report, rid).moderation == "visible"  # type: ignore[union-attr]
 
-    resp = _post_form(
+    resp = post_form(
         client, f"/reports/{rid}/moderation", page, action="hide", reason="含有他人隐私信息"
     )
     assert resp.status_code == 303
@@ -112,7 +107,7 @@ def test_moderator_hides_and_publishes_with_an_audit_trail(
     queue = client.get("/moderation").get_data(as_text=True)
     assert f"/reports/{rid}" in queue
 
-    _post_form(client, f"/reports/{rid}/moderation", page, action="show")
+    post_form(client, f"/reports/{rid}/moderation", page, action="show")
     db_session.expire_all()
     assert db_session.get(Report, rid).moderation == "visible"  # type: ignore[union-attr]
     assert rid in _public_ids(anonymous)
@@ -136,14 +131,14 @@ def test_hidden_update_and_photo_leave_public_view(
     rid = resp.get_json()["id"]
     auth.login("demo-grid")
     page = f"/reports/{rid}"
-    _post_form(client, f"/reports/{rid}/update", page, note="联系电话 13912345678 找王师傅")
+    post_form(client, f"/reports/{rid}/update", page, note="联系电话 13912345678 找王师傅")
     event = db_session.scalars(
         sa.select(ReportEvent).where(ReportEvent.report_id == rid, ReportEvent.kind == "update")
     ).one()
     photo = db_session.scalars(sa.select(ReportPhoto).where(ReportPhoto.report_id == rid)).one()
 
-    _post_form(client, f"/reports/{rid}/events/{event.id}/hide", page, reason="含电话号码")
-    _post_form(client, f"/reports/{rid}/photos/{photo.id}/hide", page, reason="拍到了人脸")
+    post_form(client, f"/reports/{rid}/events/{event.id}/hide", page, reason="含电话号码")
+    post_form(client, f"/reports/{rid}/photos/{photo.id}/hide", page, reason="拍到了人脸")
     db_session.expire_all()
     assert db_session.get(ReportEvent, event.id).hidden_reason == "含电话号码"  # type: ignore[union-attr]
     assert db_session.get(ReportPhoto, photo.id).hidden_reason == "拍到了人脸"  # type: ignore[union-attr]
