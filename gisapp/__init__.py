@@ -26,7 +26,19 @@ __all__ = ["Settings", "create_app"]
 
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the app: settings, database, layer catalog, i18n, auth, blueprints, CLI."""
-    from gisapp import admin, api, auth, catalog, db, health, i18n, maps, security, web_errors
+    from gisapp import (
+        admin,
+        api,
+        auth,
+        catalog,
+        db,
+        health,
+        i18n,
+        maps,
+        security,
+        summaries,
+        web_errors,
+    )
     from gisapp.maintenance.manager_views import bp as manager_bp
     from gisapp.maintenance.views import bp as facilities_bp
     from gisapp.outcomes.views import bp as outcomes_bp
@@ -56,6 +68,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["gisapp.catalog"] = catalog.load_catalog(settings.layers_dir)
 
     db.init_app(app, settings)
+    summaries.init_app(app, settings)  # folds the summary triggers' deltas after writes
     i18n.init_app(app, settings)
     auth.init_app(app)
     web_errors.init_app(app)

@@ -27,6 +27,7 @@ from gisapp.dataio.commands import export_command, import_command
 from gisapp.errors import ConfigError, DataFileError
 from gisapp.planning import network_cli
 from gisapp.standards.open311.cli import open311
+from gisapp.summaries import fold, summaries
 
 
 def _app_factory() -> object:
@@ -115,6 +116,7 @@ main.add_command(backup)
 main.add_command(restore)
 main.add_command(import_command)
 main.add_command(export_command)
+main.add_command(summaries)
 
 
 @main.group()
@@ -211,6 +213,8 @@ def demo_data(communities: int, reports: int, facilities: int, seed: int) -> Non
             counts = generate(s, Plan(communities, reports, facilities, seed))
         except ValueError as exc:
             raise click.ClickException(str(exc)) from exc
+    # The COPYs' summary deltas, folded now rather than by the first write to the web app.
+    fold(current_app)
     elapsed = time.perf_counter() - started
     click.echo(
         "generated " + ", ".join(f"{n} {k}" for k, n in counts.items()) + f" in {elapsed:.1f} s"

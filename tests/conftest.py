@@ -39,6 +39,8 @@ def make_settings(**overrides: object) -> Settings:
         "basemap_url": "",
         # The session-wide app would run out of budget; tests/security turns limits on.
         "rate_limits_enabled": False,
+        # Folding after writes is tested on its own (tests/reports/test_concurrent_intake.py).
+        "summary_fold_seconds": 0,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

@@ -78,6 +78,7 @@ def import_command(
     from gisapp.dataio.mapping import parse_mapping
     from gisapp.dataio.problems import ImportRejected
     from gisapp.db import session_scope
+    from gisapp.summaries import fold
 
     try:
         fields = parse_mapping(mapping, kind)
@@ -112,6 +113,8 @@ def import_command(
     try:
         with session_scope() as s:
             result = import_file(s, path, options, progress=progress)
+        if not options.dry_run:
+            fold(current_app)  # the summary deltas of the import, now rather than later
     except ImportRejected as exc:
         if bars:
             bars[0].render_finish()

@@ -8,3 +8,11 @@ _SQL = Path(__file__).resolve().parent / "sql"
 def read_sql(name: str) -> str:
     """Hand-written SQL that belongs to one migration, kept beside it as a .sql file."""
     return (_SQL / name).read_text(encoding="utf-8")
+
+
+def sql_function(name: str, function: str) -> str:
+    """One ``CREATE OR REPLACE FUNCTION`` of a migration's SQL file (to restore it on a later
+    migration's downgrade): from its header to the ``$$;`` that closes its body."""
+    text = read_sql(name)
+    start = text.index(f"CREATE OR REPLACE FUNCTION {function}(")
+    return text[start : text.index("$$;", text.index("$$", start) + 2) + 3]

@@ -1,8 +1,9 @@
 """Outcome tables: projects' before/after photos and the per-area monthly facts.
 
 The facts are written only by the triggers of ``migrations/sql/0010_outcome_facts.sql``; the
-app reads them. Every level (district … grid) has its own rows, so a level's figures for a
-year are at most 12 rows per area.
+app reads them. Communities and grids have rows, so a level's figures for a year are at most 12
+rows per area. The triggers append to ``outcome_area_month_changes`` (0012), folded into the
+facts every few seconds; readers add the two (:data:`FACTS_WITH_CHANGES`).
 """
 
 from __future__ import annotations
@@ -102,3 +103,17 @@ class OutcomeAreaMonth(Base):
     d91: Mapped[int] = mapped_column(default=0, server_default="0")
     d181: Mapped[int] = mapped_column(default=0, server_default="0")
     d366: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+# The facts' unfolded deltas (migration 0012): same columns, a key may repeat, no primary key.
+outcome_area_month_changes = sa.Table(
+    "outcome_area_month_changes",
+    Base.metadata,
+    *(sa.Column(c.name, c.type, nullable=False) for c in OutcomeAreaMonth.__table__.columns),
+)
+
+# What the facts say right now: the summary rows and the changes not yet folded into them,
+# read in one statement (one snapshot). Sum per key; a key may appear more than once.
+FACTS_WITH_CHANGES = sa.union_all(
+    sa.select(OutcomeAreaMonth.__table__), sa.select(outcome_area_month_changes)
+).subquery("facts")

@@ -35,12 +35,12 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, aliased
 
 from gisapp.geo.models import Area
-from gisapp.outcomes.models import DAY_BUCKETS, OutcomeAreaMonth
+from gisapp.outcomes.models import DAY_BUCKETS, FACTS_WITH_CHANGES
 from gisapp.outcomes.period import PAGE_LEVELS, Period
 from gisapp.planning.models import Project
 from gisapp.planning.participation import Pledge, ProjectRating
 
-FACTS = OutcomeAreaMonth.__table__
+FACTS = FACTS_WITH_CHANGES
 PROJECTS = Project.__table__
 PLEDGES = Pledge.__table__
 RATINGS = ProjectRating.__table__

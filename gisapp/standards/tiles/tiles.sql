@@ -3,9 +3,12 @@
 -- input) and binds every value (:z, :x, :y, filters).
 
 -- name: version
--- The sum of the z10 counters (migration 0008) under a tile: any change under it raises it.
+-- The sum of the z10 counters (migration 0008) under a tile, with the changes not yet folded
+-- into them (0012; one statement, so one snapshot): any change under the tile raises it.
 SELECT coalesce(sum(version), 0)::bigint AS version
-  FROM tile_versions
+  FROM (SELECT tbl, x, y, version FROM tile_versions
+        UNION ALL
+        SELECT tbl, x, y, version FROM tile_version_changes) AS v
  WHERE tbl = :tbl AND x BETWEEN :x0 AND :x1 AND y BETWEEN :y0 AND :y1
 
 -- name: tile
@@ -99,7 +102,8 @@ WITH bounds AS (
 ),
 per_key AS (
   SELECT cx >> :shift AS gx, cy >> :shift AS gy, k, sum(n) AS n, sum(sx) AS sx, sum(sy) AS sy
-    FROM tile_cells
+    -- with the changes not yet folded into the cells (0012)
+    FROM (SELECT * FROM tile_cells UNION ALL SELECT * FROM tile_cell_changes) AS tile_cells
    WHERE tbl = :tbl AND lvl = :lvl AND cx BETWEEN :cx0 AND :cx1 AND cy BETWEEN :cy0 AND :cy1{where}
    GROUP BY 1, 2, 3
   HAVING sum(n) > 0
