@@ -24,6 +24,7 @@ from gisapp import create_app, migrate
 from gisapp.dataio.sample import load_sample
 from gisapp.db import get_db
 from gisapp.settings import Settings, sqlalchemy_url
+from gisapp.standards.tiles.cache import LruCache
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_URL = os.environ.get(
@@ -102,6 +103,21 @@ def db_session(app: Flask) -> Iterator[Session]:
         connection.close()
         db.factory.kw.clear()
         db.factory.kw.update(original)
+
+
+@pytest.fixture(autouse=True)
+def fresh_tile_cache(request: pytest.FixtureRequest) -> Iterator[None]:
+    """An empty tile cache (tiles and OGC item pages) for each test that uses the app: what is
+    cached inside a rolled-back test transaction must not outlive it (in production a reader
+    never sees uncommitted versions)."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app: Flask = request.getfixturevalue("app")
+    before = app.extensions["gisapp.tile_cache"]
+    app.extensions["gisapp.tile_cache"] = LruCache(16 * 1024 * 1024)
+    yield
+    app.extensions["gisapp.tile_cache"] = before
 
 
 @pytest.fixture

@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,7 +40,6 @@ from gisapp.dataio.sample import DEMO_OPEN311_KEY
 from gisapp.models import Area, Facility, Project, Report
 from gisapp.planning.models import ProjectReport
 from gisapp.reports.models import ReportEvent, ReportPhoto
-from gisapp.standards.tiles.cache import LruCache
 
 CONTACT = "privacy-sweep-13912349876@example.org"
 O311_EMAIL = "o311.sweep.person@example.cn"
@@ -100,15 +98,6 @@ def _rounded(s: Session, report_id: int) -> tuple[tuple[float, float], tuple[flo
         {"id": report_id, "r": ROUNDING},
     ).one()
     return (row[0], row[1]), (row[2], row[3])
-
-
-@pytest.fixture(autouse=True)
-def fresh_tile_cache(app: Flask) -> Iterator[None]:
-    """Tiles drawn inside a rolled-back test must not outlive it."""
-    before = app.extensions["gisapp.tile_cache"]
-    app.extensions["gisapp.tile_cache"] = LruCache(16 * 1024 * 1024)
-    yield
-    app.extensions["gisapp.tile_cache"] = before
 
 
 @pytest.fixture

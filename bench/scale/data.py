@@ -140,8 +140,10 @@ def lonlat_to_tile(lon: float, lat: float, z: int) -> tuple[int, int]:
 class Places:
     extent: tuple[float, float, float, float]  # the reports' bounding box
     hotspot: tuple[float, float]  # centre of the densest community
-    items_bbox: tuple[float, float, float, float]  # ~1 km x 1 km around it
+    items_bbox: tuple[float, float, float, float]  # ~1 km x 1 km holding ~1,000 reports
     items_matched: int  # reports in that box
+    dense_bbox: tuple[float, float, float, float]  # ~1 km x 1 km around the hot spot
+    dense_matched: int
     categories: list[str]
 
     def tiles(self, z: int, side: int = 12) -> list[tuple[int, int, int]]:
@@ -157,6 +159,25 @@ class Places:
             for x in range(cx - half, cx - half + side)
             for y in range(cy - half, cy - half + side)
         ]
+
+
+def _box(lon: float, lat: float) -> tuple[float, float, float, float]:
+    """1.0 km x 1.0 km around a point: degrees of longitude shrink with the latitude's cosine."""
+    dlat = 0.5 / 111.32
+    dlon = 0.5 / (111.32 * math.cos(math.radians(lat)))
+    return (round(lon - dlon, 5), round(lat - dlat, 5), round(lon + dlon, 5), round(lat + dlat, 5))
+
+
+def _count(conn: sa.Connection, box: tuple[float, float, float, float]) -> int:
+    return int(
+        conn.scalar(
+            sa.text(
+                "SELECT count(*) FROM reports WHERE geom && ST_MakeEnvelope(:a, :b, :c, :d, 4326)"
+            ),
+            dict(zip("abcd", box, strict=True)),
+        )
+        or 0
+    )
 
 
 def places(db_url: str) -> Places:
@@ -180,29 +201,24 @@ def places(db_url: str) -> Places:
             ),
             {"id": cid},
         ).one()
-        # 1.0 km x 1.0 km: degrees of longitude shrink with the cosine of the latitude.
-        dlat = 0.5 / 111.32
-        dlon = 0.5 / (111.32 * math.cos(math.radians(lat)))
-        box = (
-            round(lon - dlon, 5),
-            round(lat - dlat, 5),
-            round(lon + dlon, 5),
-            round(lat + dlat, 5),
-        )
-        matched = int(
-            conn.scalar(
-                sa.text(
-                    "SELECT count(*) FROM reports WHERE geom && ST_MakeEnvelope(:a, :b, :c, :d, 4326)"
-                ),
-                dict(zip("abcd", box, strict=True)),
+        dense = _box(lon, lat)
+        # The issue's workload: a ~1 km box holding about 1,000 reports. Of the 1 km boxes
+        # around community centres, the one whose count is nearest.
+        found = conn.execute(
+            sa.text(
+                "SELECT ST_X(c.p), ST_Y(c.p) FROM (SELECT ST_Centroid(geom) AS p FROM areas"
+                " WHERE level = 'community') AS c"
+                " ORDER BY abs((SELECT count(*) FROM reports r WHERE r.geom && ST_Expand(c.p,"
+                " 0.5 / 111.32 / cos(radians(ST_Y(c.p))), 0.5 / 111.32)) - 1000), 1, 2 LIMIT 1"
             )
-            or 0
-        )
+        ).one()
+        box = _box(*found)
+        matched, dense_matched = (_count(conn, b) for b in (box, dense))
         categories = list(
             conn.scalars(sa.text("SELECT code FROM categories WHERE active ORDER BY sort_order"))
         )
     engine.dispose()
-    return Places((x0, y0, x1, y1), (lon, lat), box, matched, categories)
+    return Places((x0, y0, x1, y1), (lon, lat), box, matched, dense, dense_matched, categories)
 
 
 def clear_tile_caches(db_url: str) -> list[str]:

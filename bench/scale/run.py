@@ -55,6 +55,11 @@ COLD_REPEAT = {10: 6, 12: 2, 14: 1, 16: 1}
 TIPG_PROPS = "category,status,support_count,created_at"
 
 
+def ITEM_BOXES(where: data.Places) -> dict[str, tuple[float, float, float, float]]:
+    """The items boxes by result-key suffix: the issue's (~1,000 reports), then the hot spot's."""
+    return {"": where.items_bbox, "_dense": where.dense_bbox}
+
+
 def log(msg: str) -> None:
     print(f"[{dt.datetime.now():%H:%M:%S}] {msg}", flush=True)
 
@@ -135,6 +140,8 @@ def main() -> None:
     results["places"] = {
         "items_bbox": where.items_bbox,
         "items_matched": where.items_matched,
+        "dense_bbox": where.dense_bbox,
+        "dense_matched": where.dense_matched,
         "hotspot": where.hotspot,
         "extent": where.extent,
     }
@@ -181,15 +188,17 @@ def main() -> None:
                     results.setdefault("truncation", {})[z] = truncation.check(
                         big, tiles[z], {"ours": fetch}
                     )
-        if base and wanted("items"):
-            path = f"/ogc/collections/reports/items?bbox={bbox_param(where.items_bbox)}&limit=1000"
+        for suffix, box in ITEM_BOXES(where).items() if base and wanted("items") else ():
+            path = f"/ogc/collections/reports/items?bbox={bbox_param(box)}&limit=1000"
             ok, why = available(base, path)
             if ok:
                 r = load.wrk(base, [path], seconds=args.seconds, connections=c)
-                results["items_ours"] = r.as_dict()
-                log(f"ours items: {r.per_s:.1f}/s p50 {r.p50_ms:.1f} ms, {r.mean_bytes:.0f} B")
+                results["items_ours" + suffix] = r.as_dict()
+                log(
+                    f"ours items{suffix}: {r.per_s:.1f}/s p50 {r.p50_ms:.1f} ms, {r.mean_bytes:.0f} B"
+                )
             else:
-                results["items_ours"] = {"unavailable": why}
+                results["items_ours" + suffix] = {"unavailable": why}
         if base and wanted("dashboard"):
             results["dashboard"] = dashboards(base)
         if base and wanted("intake"):
@@ -234,14 +243,14 @@ def main() -> None:
                             f"{name} z{z}: {once.per_s:.1f}/s p50 {once.p50_ms:.0f} ms; "
                             f"loop {loop.per_s:.1f}/s"
                         )
-                if wanted("items"):
+                for suffix, box in ITEM_BOXES(where).items() if wanted("items") else ():
                     path = (
-                        f"/collections/public.reports/items?bbox={bbox_param(where.items_bbox)}"
+                        f"/collections/public.reports/items?bbox={bbox_param(box)}"
                         f"&limit=1000&properties={TIPG_PROPS}"
                     )
                     r = load.wrk(base, [path], seconds=args.seconds, connections=c)
-                    results[name]["items"] = r.as_dict()
-                    log(f"{name} items: {r.per_s:.1f}/s p50 {r.p50_ms:.1f} ms")
+                    results[name]["items" + suffix] = r.as_dict()
+                    log(f"{name} items{suffix}: {r.per_s:.1f}/s p50 {r.p50_ms:.1f} ms")
             finally:
                 ctx.__exit__(None, None, None)
 
@@ -271,9 +280,9 @@ def main() -> None:
                             else ""
                         )
                     )
-            if wanted("items"):
-                r = rawsql.items_loop(f, where.items_bbox, runs=200, concurrency=c)
-                results["raw"]["items"] = r.as_dict()
+            for suffix, box in ITEM_BOXES(where).items() if wanted("items") else ():
+                r = rawsql.items_loop(f, box, runs=200, concurrency=c)
+                results["raw"]["items" + suffix] = r.as_dict()
 
     results["elapsed_s"] = round(time.perf_counter() - started)
     out = log_dir / "latest.json"

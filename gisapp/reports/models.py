@@ -51,6 +51,11 @@ class Report(AreaLinks, Base):
             "created_at",
             postgresql_where=sa.text("moderation <> 'visible'"),
         ),
+        # The spam checks of every new report (gisapp.reports.moderation.spam_signals): the
+        # same text again (a hash index: descriptions outgrow a btree entry), and one
+        # reporter's recent reports.
+        sa.Index("ix_reports_description_hash", "description", postgresql_using="hash"),
+        sa.Index("ix_reports_reporter_recent", "reporter_key", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

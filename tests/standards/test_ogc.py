@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
@@ -368,3 +369,27 @@ def test_openapi_document_is_valid_openapi_30(client: FlaskClient) -> None:
     from openapi_spec_validator import validate
 
     validate(_get(client, "/ogc/api").get_json())
+
+
+def test_items_pages_are_cached_until_the_data_under_the_box_change(
+    app: Flask, client: FlaskClient, db_session: Session
+) -> None:
+    url = "/ogc/collections/reports/items"
+    first = _get(client, url, bbox=BOX, limit=1000).get_json()
+    cache = app.extensions["gisapp.tile_cache"]
+    assert any(k.startswith("ogc:") for k in cache._items)
+    again = _get(client, url, bbox=BOX, limit=1000).get_json()
+    assert again["features"] == first["features"]
+    assert again["numberMatched"] == first["numberMatched"]
+
+    # A new report in the box changes the version of the tiles under it: a new page.
+    db_session.execute(
+        sa.text(
+            "INSERT INTO reports (category, description, status, geom, created_at, updated_at)"
+            " VALUES ('waste', 'cache check', 'submitted',"
+            " ST_SetSRID(ST_MakePoint(114.315, 30.545), 4326), now(), now())"
+        )
+    )
+    after = _get(client, url, bbox=BOX, limit=1000).get_json()
+    assert after["numberMatched"] == first["numberMatched"] + 1
+    assert "cache check" in {f["properties"]["description"] for f in after["features"]}

@@ -37,6 +37,7 @@ class ItemsQuery:
     limit: int = DEFAULT_LIMIT
     offset: int = 0
     where: list[sa.ColumnElement[bool]] = field(default_factory=list)
+    bbox: tuple[float, float, float, float] | None = None
 
 
 def check_params(args: Mapping[str, Any], allowed: frozenset[str] | set[str]) -> None:
@@ -146,7 +147,9 @@ def items_query(c: Collection, args: Mapping[str, str]) -> ItemsQuery:
     if crs is not None and crs not in CRS84_NAMES:
         raise BadRequest(f"bbox-crs: only {CRS84} is supported", field="bbox-crs")
     if raw := args.get("bbox"):
-        query.where.append(c.bbox_condition(parse_bbox(raw)))
+        query.bbox = parse_bbox(raw)
+        assert query.bbox is not None  # a non-empty value parses or raises
+        query.where.append(c.bbox_condition(query.bbox))
     if raw := args.get("datetime"):
         query.where += datetime_conditions(c, raw)
     for name, queryable in c.queryables.items():

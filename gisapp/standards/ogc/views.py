@@ -34,6 +34,7 @@ from gisapp.standards.ogc.http import (
     vary,
 )
 from gisapp.standards.ogc.openapi import openapi_document
+from gisapp.standards.ogc.page_cache import cached_page
 from gisapp.standards.ogc.params import COMMON, check_params, items_query
 
 QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
@@ -203,15 +204,22 @@ def items(cid: str) -> Response:
     c = _collection(cid)
     fmt = output_format()
     query = items_query(c, request.args)
-    page = feature_page(
-        read_session(),
-        c.table,
-        (),
-        query.where,
-        limit=query.limit,
-        offset=query.offset,
-        count_cap=COUNT_CAP,
-        feature=c.feature,
+    session = read_session()
+    page = cached_page(
+        session,
+        c,
+        query,
+        request.args,
+        lambda: feature_page(
+            session,
+            c.table,
+            (),
+            query.where,
+            limit=query.limit,
+            offset=query.offset,
+            count_cap=COUNT_CAP,
+            feature=c.feature,
+        ),
     )
     if fmt == "html":
         return _html(

@@ -187,7 +187,32 @@ def version_range(z: int, x: int, y: int) -> tuple[int, int, int, int]:
 
 
 def tile_version(session: Session, table: str, z: int, x: int, y: int) -> int:
-    x0, x1, y0, y1 = version_range(z, x, y)
+    return range_version(session, table, *version_range(z, x, y))
+
+
+def bbox_version(
+    session: Session, table: str, bbox: tuple[float, float, float, float] | None
+) -> int:
+    """The data version of everything a WGS 84 box (or the whole table, None) may show: the
+    triggers bump a feature's own z10 tile (and those within their margin), so the z10 tiles
+    under the box see every change of a feature in it."""
+    if bbox is None:
+        return range_version(session, table, 0, (1 << VERSION_ZOOM) - 1, 0, (1 << VERSION_ZOOM) - 1)
+    minlon, minlat, maxlon, maxlat = bbox
+    x0, y1 = _z10_tile(minlon, minlat)
+    x1, y0 = _z10_tile(maxlon, maxlat)
+    return range_version(session, table, x0, x1, y0, y1)
+
+
+def _z10_tile(lon: float, lat: float) -> tuple[int, int]:
+    side = 1 << VERSION_ZOOM
+    lat = max(-85.0511, min(85.0511, lat))
+    x = int((lon + 180) / 360 * side)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * side)
+    return max(0, min(side - 1, x)), max(0, min(side - 1, y))
+
+
+def range_version(session: Session, table: str, x0: int, x1: int, y0: int, y1: int) -> int:
     version = session.execute(
         sa.text(_sections()["version"]),
         {"tbl": table, "x0": x0, "x1": x1, "y0": y0, "y1": y1},
