@@ -112,6 +112,9 @@ class Settings(BaseSettings):
     tile_max_features: int = Field(default=5_000, ge=1, le=50_000)
     tile_max_age_seconds: int = Field(default=10, ge=0, le=86_400)
     tile_cache_mb: int = Field(default=64, ge=0, le=4_096)
+    # A tile's data version is read again after this long (per process); a client that asks to
+    # revalidate, or has just written, always gets the latest. 0: read it for every tile.
+    tile_version_seconds: float = Field(default=1, ge=0, le=60)
     # Summary triggers append deltas that the app folds into the summaries at most this often,
     # after a write (gisapp/summaries.py); 0 leaves folding to `gisapp summaries fold`.
     summary_fold_seconds: float = Field(default=5, ge=0, le=3_600)

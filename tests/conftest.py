@@ -42,6 +42,8 @@ def make_settings(**overrides: object) -> Settings:
         "rate_limits_enabled": False,
         # Folding after writes is tested on its own (tests/reports/test_concurrent_intake.py).
         "summary_fold_seconds": 0,
+        # Tests change data under tiles and look at once; the memo is tested on its own.
+        "tile_version_seconds": 0,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

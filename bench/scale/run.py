@@ -52,7 +52,8 @@ import urllib3  # noqa: E402
 ZOOMS = (10, 12, 14, 16)
 # Cold passes over few tiles are repeated (caches emptied before each) to get enough samples.
 COLD_REPEAT = {10: 6, 12: 2, 14: 1, 16: 1}
-TIPG_PROPS = "category,status,support_count,created_at"
+# The same fields as our reports layer carries (layers/reports.yaml), so tiles compare alike.
+TIPG_PROPS = "category,status,description,support_count,created_at"
 
 
 def ITEM_BOXES(where: data.Places) -> dict[str, tuple[float, float, float, float]]:

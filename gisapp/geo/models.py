@@ -60,28 +60,46 @@ class Area(Base):
         return self.name_en if locale == "en" else self.name_zh
 
 
+# The database writes the links (the area_links trigger): after an insert or an update the ORM
+# takes them from RETURNING (mappers with eager_defaults) or reloads them when read.
+_BY_TRIGGER: dict[str, Any] = {
+    "server_default": sa.FetchedValue(),
+    "server_onupdate": sa.FetchedValue(),
+}
+
+
 class AreaLinks:
     """Mixin: one nullable link per level, filled by the ``area_links`` trigger."""
 
     @declared_attr
     def district_id(cls) -> Mapped[int | None]:
-        return mapped_column(sa.ForeignKey("areas.id", ondelete="SET NULL"), index=True)
+        return mapped_column(
+            sa.ForeignKey("areas.id", ondelete="SET NULL"), index=True, **_BY_TRIGGER
+        )
 
     @declared_attr
     def street_id(cls) -> Mapped[int | None]:
-        return mapped_column(sa.ForeignKey("areas.id", ondelete="SET NULL"), index=True)
+        return mapped_column(
+            sa.ForeignKey("areas.id", ondelete="SET NULL"), index=True, **_BY_TRIGGER
+        )
 
     @declared_attr
     def community_id(cls) -> Mapped[int | None]:
-        return mapped_column(sa.ForeignKey("areas.id", ondelete="SET NULL"), index=True)
+        return mapped_column(
+            sa.ForeignKey("areas.id", ondelete="SET NULL"), index=True, **_BY_TRIGGER
+        )
 
     @declared_attr
     def grid_id(cls) -> Mapped[int | None]:
-        return mapped_column(sa.ForeignKey("areas.id", ondelete="SET NULL"), index=True)
+        return mapped_column(
+            sa.ForeignKey("areas.id", ondelete="SET NULL"), index=True, **_BY_TRIGGER
+        )
 
     @declared_attr
     def building_id(cls) -> Mapped[int | None]:
-        return mapped_column(sa.ForeignKey("areas.id", ondelete="SET NULL"), index=True)
+        return mapped_column(
+            sa.ForeignKey("areas.id", ondelete="SET NULL"), index=True, **_BY_TRIGGER
+        )
 
     def area_ids(self) -> dict[str, int | None]:
         return {level: getattr(self, f"{level}_id") for level in LEVELS}

@@ -131,9 +131,10 @@ def _served(session: Session, lon: float, lat: float) -> bool:
     )
 
 
-def check_location(session: Session, lon: float, lat: float) -> None:
-    """The point must lie in a community we serve; say so when lon/lat look swapped."""
-    if _served(session, lon, lat):
+def check_location(session: Session, lon: float, lat: float, served: bool | None = None) -> None:
+    """The point must lie in a community we serve (``served``: already looked up); say so
+    when lon/lat look swapped."""
+    if served if served is not None else _served(session, lon, lat):
         return
     if -180 <= lat <= 180 and -90 <= lon <= 90 and _served(session, lat, lon):
         raise ValidationFailed(
@@ -143,10 +144,27 @@ def check_location(session: Session, lon: float, lat: float) -> None:
 
 
 def check_category(session: Session, code: str) -> Category:
-    category = session.get(Category, code)
-    if category is None or not category.active:
-        raise ValidationFailed(f"unknown category {code!r}", field="category")
+    category, _served_too = _category_and_place(session, code, None)
     return category
+
+
+def _category_and_place(
+    session: Session, code: str, point: tuple[float, float] | None
+) -> tuple[Category, bool | None]:
+    """The active category, and whether the point lies in a served community (None without a
+    point): one round trip, as every filed report asks both."""
+    served: Any = sa.literal(None)
+    if point is not None:
+        served = (
+            sa.select(sa.literal(True))
+            .where(Area.level == "community", sa.func.ST_Intersects(Area.geom, _point(*point)))
+            .limit(1)
+            .scalar_subquery()
+        )
+    row = session.execute(sa.select(Category, served).where(Category.code == code)).first()
+    if row is None or not row[0].active:
+        raise ValidationFailed(f"unknown category {code!r}", field="category")
+    return row[0], None if point is None else bool(row[1])
 
 
 def check_facility(
@@ -187,11 +205,12 @@ def check_facility(
 
 def file_report(session: Session, draft: Draft, actor: Actor, settings: Settings) -> Report:
     """Write the report; the caller commits. Photos on disk are removed if the write fails."""
-    category = check_category(session, draft.category)
+    at = None if draft.facility_id is not None else (draft.lon, draft.lat)
+    category, served = _category_and_place(session, draft.category, at)  # type: ignore[arg-type]
     if draft.facility_id is not None:
         draft.lon, draft.lat = check_facility(session, draft.facility_id, draft.lon, draft.lat)
     assert draft.lon is not None and draft.lat is not None
-    check_location(session, draft.lon, draft.lat)
+    check_location(session, draft.lon, draft.lat, served)
     now = dt.datetime.now(dt.UTC)
     report = Report(
         category=category.code,
@@ -204,6 +223,7 @@ def file_report(session: Session, draft: Draft, actor: Actor, settings: Settings
         reporter_id=actor.user_id,
         reporter_key=actor.key,
         facility_id=draft.facility_id,
+        photos=[],  # a new report's collection starts empty: reading it needs no query
     )
     report.spam_flags = spam_signals(session, draft.description, actor.key, settings)
     if report.spam_flags:
@@ -241,5 +261,4 @@ def file_report(session: Session, draft: Draft, actor: Actor, settings: Settings
         for saved in stored:
             saved.path.unlink(missing_ok=True)
         raise
-    session.refresh(report)
     return report

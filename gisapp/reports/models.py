@@ -34,6 +34,9 @@ class Category(Base):
 
 class Report(AreaLinks, Base):
     __tablename__ = "reports"
+    # The INSERT returns what the database fills in (id, area links, defaults): filing a report
+    # needs no second round trip to read them back.
+    __mapper_args__ = {"eager_defaults": True}  # noqa: RUF012
     __table_args__ = (
         sa.CheckConstraint(
             "status IN ('submitted', 'accepted', 'in_progress', 'resolved', 'closed', "

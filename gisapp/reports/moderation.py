@@ -49,24 +49,24 @@ def spam_signals(
     flags = []
     if LINK.search(description):
         flags.append("link")
-    repeated = session.scalar(
+    # One round trip for both checks (they run on every report filed).
+    window = dt.timedelta(minutes=settings.spam_window_minutes)
+    repeated, recent = session.execute(
         sa.select(
             sa.exists().where(
                 Report.created_at > now - REPEAT_WINDOW, Report.description == description
-            )
+            ),
+            sa.select(sa.func.count())
+            .where(Report.created_at > now - window, Report.reporter_key == actor_key)
+            .scalar_subquery()
+            if actor_key is not None
+            else sa.literal(0),
         )
-    )
+    ).one()
     if repeated:
         flags.append("repeat")
-    if actor_key is not None:
-        window = dt.timedelta(minutes=settings.spam_window_minutes)
-        recent = session.scalar(
-            sa.select(sa.func.count()).where(
-                Report.created_at > now - window, Report.reporter_key == actor_key
-            )
-        )
-        if (recent or 0) >= settings.spam_burst:
-            flags.append("burst")
+    if actor_key is not None and (recent or 0) >= settings.spam_burst:
+        flags.append("burst")
     return flags
 
 

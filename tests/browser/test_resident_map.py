@@ -160,7 +160,14 @@ def test_a_description_with_a_script_tag_is_shown_as_text(
         "id => CoMap.features('reports').some(f => f.id === id)", arg=report["id"]
     )
 
-    page.evaluate("id => { CoMap.openPopup('reports', id); }", report["id"])
+    # Tiles still arriving may redraw the layer under a popup opened too early: ask again
+    # until one stays open.
+    page.wait_for_function(
+        "id => { if (!document.querySelector('.leaflet-popup')) CoMap.openPopup('reports', id);"
+        " return document.querySelector('.leaflet-popup') !== null; }",
+        arg=report["id"],
+        polling=250,
+    )
 
     popup = page.locator(".leaflet-popup")
     expect(popup).to_be_visible()

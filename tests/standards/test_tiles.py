@@ -250,6 +250,33 @@ def test_etag_and_304(client: FlaskClient, app: Flask) -> None:
     assert other.get_data() == first.get_data()
 
 
+def test_versions_are_remembered_briefly_unless_the_client_revalidates(
+    client: FlaskClient, app: Flask, db_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gisapp.standards.tiles import views
+
+    settings = app.extensions["gisapp.settings"].model_copy(update={"tile_version_seconds": 60})
+    monkeypatch.setitem(app.extensions, "gisapp.settings", settings)
+    monkeypatch.setattr(views, "_VERSIONS", {})
+    tile = url("reports", *tile_of(LON, LAT, 15))
+    first = client.get(tile)
+    before = first.headers["ETag"]
+    db_session.execute(
+        sa.text(
+            "INSERT INTO reports (category, description, status, geom, created_at, updated_at)"
+            " VALUES ('waste', 'memo', 'submitted', ST_SetSRID(ST_MakePoint(:x, :y), 4326),"
+            " now(), now())"
+        ),
+        {"x": LON, "y": LAT},
+    )
+    # Within the memo's time the version is not read again ...
+    assert client.get(tile).headers["ETag"] == before
+    # ... but a map that refreshes after a write revalidates, and sees the new report at once.
+    fresh = client.get(tile, headers={"Cache-Control": "no-cache"})
+    assert fresh.headers["ETag"] != before
+    assert len(features(fresh, "reports")) == len(features(first, "reports")) + 1
+
+
 def test_a_second_request_is_served_from_the_cache(
     client: FlaskClient, fresh_cache: LruCache
 ) -> None:

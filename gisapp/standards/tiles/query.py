@@ -67,14 +67,21 @@ def _quoted(name: str) -> str:
     return f'"{name}"'
 
 
-def _column_expr(table: sa.Table, name: str, as_text: bool) -> str:
+def _column_expr(table: sa.Table, name: str, as_text: bool, shown: str | None = None) -> str:
     """A column as MVT can carry it: dates as ISO 8601 text (like the GeoJSON API), money and
-    other numerics as floats, everything else as it is."""
+    other numerics as floats, everything else as it is. A moment the map shows as a date
+    (``shown``, the field's format) is sent as that date in the programme's time zone (:tz):
+    many features share it, so the tile is smaller and quicker to encode, and a report filed at
+    07:00 in Wuhan shows that day, not the UTC one."""
     col = f"t.{_quoted(name)}"
     kind = table.c[name].type
     if as_text:
         expr = f"{col}::text"
-    elif isinstance(kind, sa.Date | sa.DateTime):
+    elif isinstance(kind, sa.DateTime) and shown == "date":
+        expr = f"(({col} AT TIME ZONE :tz)::date)::text"
+    elif isinstance(kind, sa.Date):
+        expr = f"{col}::text"
+    elif isinstance(kind, sa.DateTime):
         expr = f"trim(both '\"' from to_json({col})::text)"
     elif isinstance(kind, sa.Numeric) and not isinstance(kind, sa.Integer | sa.Float):
         expr = f"{col}::double precision"
@@ -87,7 +94,8 @@ def tile_statement(spec: LayerSpec, properties: tuple[str, ...]) -> sa.TextClaus
     """The tile statement of a layer for one set of published properties."""
     table = Base.metadata.tables[spec.source.table]
     breakdown = spec.breakdown_by if spec.breakdown_by in properties else None
-    columns = [_column_expr(table, name, name == breakdown) for name in properties]
+    shown = {f.name: f.format for f in spec.fields}
+    columns = [_column_expr(table, name, name == breakdown, shown.get(name)) for name in properties]
     names = [f"src.{_quoted(name)}" for name in properties]
     cluster_names = ["c.top" if name == breakdown else "NULL" for name in properties]
     where = "".join(f" AND t.{_quoted(key)} = :f_{key}" for key in spec.source.filter)
@@ -123,7 +131,14 @@ def tile_statement(spec: LayerSpec, properties: tuple[str, ...]) -> sa.TextClaus
 
 
 def tile_params(
-    spec: LayerSpec, z: int, x: int, y: int, *, cap: int, rounding_m: float
+    spec: LayerSpec,
+    z: int,
+    x: int,
+    y: int,
+    *,
+    cap: int,
+    rounding_m: float,
+    tz: str = "Asia/Shanghai",
 ) -> dict[str, Any]:
     """Bound values of :func:`tile_statement` for one tile."""
     tile_width = WEB_MERCATOR_WIDTH / (1 << z)
@@ -143,6 +158,7 @@ def tile_params(
         "rounding": rounding_m,
         "dx": 0.0,
         "dy": 0.0,
+        "tz": tz,
     }
     params.update({f"f_{key}": value for key, value in spec.source.filter.items()})
     return params

@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import Session
 
 from gisapp.api.layers import layer_properties
 from gisapp.auth.roles import role_of
 from gisapp.catalog import Catalog, LayerSpec
-from gisapp.db import read_session
+from gisapp.db import PRIMARY_COOKIE, read_session
 from gisapp.errors import BadRequest, GisAppError, NotFound
 from gisapp.settings import Settings
 from gisapp.standards.tiles.cache import TileCache
@@ -32,6 +34,7 @@ from gisapp.standards.tiles.query import (
     tile_params,
     tile_statement,
     tile_version,
+    version_range,
 )
 
 bp = Blueprint("tiles", __name__)
@@ -97,6 +100,35 @@ def _compiled(
     return found
 
 
+# Versions read in the last GISAPP_TILE_VERSION_SECONDS, per process: a map asks for dozens of
+# tiles under the same z10 counters at once, and a busy map for the same tiles again and again.
+_VERSIONS: dict[tuple[str, int, int, int, int], tuple[float, int]] = {}
+_VERSIONS_MAX = 50_000
+
+
+def _version(session: Session, table: str, z: int, x: int, y: int, settings: Settings) -> int:
+    """The tile's data version, from the memo unless this client must see the latest: it asked
+    to revalidate (the map refreshes its tiles that way after a write) or wrote just now."""
+    fresh = (
+        settings.tile_version_seconds <= 0
+        or request.cache_control.no_cache
+        or request.cache_control.max_age == 0
+        or PRIMARY_COOKIE in request.cookies
+    )
+    if fresh:
+        return tile_version(session, table, z, x, y)
+    key = (table, *version_range(z, x, y))
+    now = time.monotonic()
+    hit = _VERSIONS.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    version = tile_version(session, table, z, x, y)
+    if len(_VERSIONS) >= _VERSIONS_MAX:
+        _VERSIONS.clear()
+    _VERSIONS[key] = (now + settings.tile_version_seconds, version)
+    return version
+
+
 @bp.get("/tiles/<layer>/<z>/<x>/<y>.pbf")
 def tile(layer: str, z: str, x: str, y: str) -> Response:
     zoom, col, row = _parse(z, x, y)
@@ -115,7 +147,7 @@ def tile(layer: str, z: str, x: str, y: str) -> Response:
     )
     session = read_session()
     # The version is read before the tile: a tile rendered later is at least as new as its key.
-    version = tile_version(session, spec.source.table, zoom, col, row)
+    version = _version(session, spec.source.table, zoom, col, row, settings)
     shape, statement = _compiled(spec, properties, settings)
     key = f"{spec.id}:{shape}:{crs}:{zoom}/{col}/{row}:{version}"
     etag = hashlib.sha256(key.encode()).hexdigest()[:32]
@@ -146,6 +178,7 @@ def tile(layer: str, z: str, x: str, y: str) -> Response:
                 row,
                 cap=settings.tile_max_features,
                 rounding_m=settings.sensitive_rounding_m,
+                tz=settings.timezone,
             )
             cells = current_app.extensions.get("gisapp.tile_cells")
             if cells is None:
