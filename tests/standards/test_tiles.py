@@ -437,7 +437,7 @@ def test_hidden_and_moved_reports_leave_their_clusters(
 
 
 def test_the_kept_cells_add_up_to_the_tables(db_session: Session) -> None:
-    for table, level in (("reports", 13), ("reports", 17), ("facilities", 13)):
+    for table, level in (("reports", 13), ("reports", 15), ("reports", 17), ("facilities", 13)):
         kept = db_session.execute(
             sa.text(
                 "SELECT coalesce(sum(n), 0) FROM (SELECT * FROM tile_cells UNION ALL"

@@ -38,8 +38,8 @@ EXTENT = 4096
 CLUSTER_CELLS = 16
 # Features drawn in a tile's buffer (256 of 4096 units) keep symbols whole across tile edges.
 BUFFER_FRACTION = 256 / EXTENT
-# Kept cells (migration 0008) have levels 13 and 17: with 16 x 16 clusters a tile, they answer
-# for tiles up to z13.
+# Kept cells have levels 13 (z0-z9), 15 (z10-z11, migration 0014) and 17 (z12-z13): with
+# 16 x 16 clusters a tile, each tile adds up at most 16 x 16 x 4^shift cells.
 CELL_ZOOM = 13
 # Tile versions are kept per z10 tile (migration 0008).
 VERSION_ZOOM = 10
@@ -296,7 +296,7 @@ def cells_plan(
         return None
     if math.isqrt(cap) < CLUSTER_CELLS:
         return None
-    level = 17 if z > 9 else 13
+    level = 13 if z <= 9 else 15 if z <= 11 else 17
     span = 1 << (level - z)
     params: dict[str, Any] = {
         "z": z,
