@@ -1,8 +1,8 @@
 """Outcome tables: projects' before/after photos and the per-area monthly facts.
 
 The facts are written only by the triggers of ``migrations/sql/0010_outcome_facts.sql``; the
-app reads them. Communities and grids have rows, so a level's figures for a year are at most 12
-rows per area. The triggers append to ``outcome_area_month_changes`` (0012), folded into the
+app reads them. Every level but buildings has rows (0015), so a level's figures for a year
+are at most 12 rows per area. The triggers append to ``outcome_area_month_changes`` (0012), folded into the
 facts every few seconds; readers add the two (:data:`FACTS_WITH_CHANGES`).
 """
 

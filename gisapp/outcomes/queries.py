@@ -1,8 +1,7 @@
 """The outcome figures, per area of a level, per month and for the whole scope.
 
 Nothing here joins geometries or scans reports: report figures come from the facts the
-triggers keep (``outcome_area_months``: one row per community or grid and month; streets and
-districts sum their communities),
+triggers keep (``outcome_area_months``: one row per area and month, districts to grids),
 projects and pledges are grouped by the projects' stored area links (a few thousand rows even
 for a province).
 
@@ -117,21 +116,12 @@ def _report_raw(
     ``level`` in ``ids`` (all when None): the :data:`RAW` columns, then the histogram (additive,
     so months and areas can be summed further in Python).
 
-    The facts have rows for communities and grids only; a street's or district's are its
-    communities', found through the parent links (two small joins on primary keys)."""
+    The facts have rows for every level but buildings (migration 0015), so a district's year
+    is twelve rows whatever the number of its communities."""
     f = FACTS
     source: Any = f
     area_key: Any = f.c.area_id
     fact_level = level
-    if level in ("street", "district"):
-        community = aliased(Area)
-        source = f.join(community, community.id == f.c.area_id)
-        area_key = community.parent_id
-        fact_level = "community"
-        if level == "district":
-            street = aliased(Area)
-            source = source.join(street, street.id == community.parent_id)
-            area_key = street.parent_id
     key = area_key if group == "area" else f.c.month
     where = [f.c.level == fact_level, f.c.month >= period.first, f.c.month <= period.last]
     if ids is not None:
