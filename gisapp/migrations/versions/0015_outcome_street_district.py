@@ -45,4 +45,4 @@ def downgrade() -> None:
     for text in STATEMENTS_0012.values():
         op.execute(text)
     for table in ("outcome_area_months", "outcome_area_month_changes"):
-        op.execute(f"DELETE FROM {table} WHERE level IN ('street', 'district')")
+        op.execute(f"DELETE FROM {table} WHERE level IN ('street', 'district')")  # noqa: S608
