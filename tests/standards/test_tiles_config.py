@@ -55,6 +55,47 @@ def test_an_over_full_tile_carries_clusters_and_says_so(make_app, engine: sa.Eng
     assert sum(f["properties"]["count"] for f in feats) == expected > 20
 
 
+def test_a_dense_z14_tile_is_drawn_from_its_kept_cells(make_app, engine: sa.Engine) -> None:  # type: ignore[no-untyped-def]
+    # With a cap of 256 (a 16 x 16 grid fits it) the cells can answer: the tile's 8 x 8
+    # level-17 cells (~300 m) become its clusters, counted without reading the reports.
+    app = make_app(tile_max_features=256)
+    zxy = tile_of(LON, LAT, 14)
+    with engine.connect() as conn:
+        from sqlalchemy.orm import Session
+
+        expected = count_in_tile(Session(bind=conn), *zxy)
+    if expected <= 256:
+        pytest.skip(f"the sample tile holds only {expected} reports")
+
+    resp = app.test_client().get(url("reports", *zxy))
+
+    assert resp.status_code == 200
+    assert resp.headers["X-Tile-Aggregated"] == "cap"
+    feats = mapbox_vector_tile.decode(resp.get_data())["reports"]["features"]
+    assert 0 < len(feats) <= 64
+    assert all(f["properties"]["agg"] == "cap" for f in feats)
+    assert sum(f["properties"]["count"] for f in feats) == expected
+
+
+def test_a_tile_the_cells_show_within_the_cap_is_drawn_without_counting(  # type: ignore[no-untyped-def]
+    make_app, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gisapp.standards.tiles import views
+
+    used = []
+    real = views._compiled_plain
+    monkeypatch.setattr(views, "_compiled_plain", lambda *a: used.append(a) or real(*a))
+    app = make_app()
+    zxy = tile_of(LON, LAT, 15)
+
+    resp = app.test_client().get(url("reports", *zxy))
+
+    assert resp.status_code == 200 and "X-Tile-Aggregated" not in resp.headers
+    assert len(used) == 1
+    feats = mapbox_vector_tile.decode(resp.get_data())["reports"]["features"]
+    assert feats and all("agg" not in f["properties"] for f in feats)
+
+
 def test_tiles_are_kept_in_redis_when_it_is_configured(make_app) -> None:  # type: ignore[no-untyped-def]
     probe = RedisCache(REDIS_URL)
     probe.set("probe", b"x")

@@ -90,8 +90,11 @@ def _column_expr(table: sa.Table, name: str, as_text: bool, shown: str | None = 
     return f"{expr} AS {_quoted(name)}"
 
 
-def tile_statement(spec: LayerSpec, properties: tuple[str, ...]) -> sa.TextClause:
-    """The tile statement of a layer for one set of published properties."""
+def tile_statement(
+    spec: LayerSpec, properties: tuple[str, ...], *, plain: bool = False
+) -> sa.TextClause:
+    """The tile statement of a layer for one set of published properties; ``plain``: the one
+    that only draws the features, for a point layer's tile known to hold few (``few_enough``)."""
     table = Base.metadata.tables[spec.source.table]
     breakdown = spec.breakdown_by if spec.breakdown_by in properties else None
     shown = {f.name: f.format for f in spec.fields}
@@ -110,6 +113,15 @@ def tile_statement(spec: LayerSpec, properties: tuple[str, ...]) -> sa.TextClaus
     else:
         geom = "ST_Transform(t.geom, 3857)"
     lines = spec.geometry in ("line", "any")
+    if plain:
+        return sa.text(
+            _sections()["plain"].format(
+                columns="".join(f", {c}" for c in columns),
+                geom=geom,
+                table=_quoted(spec.source.table),
+                where=where,
+            )
+        )
     text = _sections()["tile"].format(
         breakdown_name=breakdown or "nothing",
         columns="".join(f", {c}" for c in columns),
@@ -279,13 +291,21 @@ def cells_plan(
     *,
     cap: int,
     rounding_m: float,
+    dense: bool = False,
 ) -> tuple[sa.TextClause, dict[str, Any]] | None:
     """The statement and values that draw a clustered tile from the kept cells, or ``None``
     when the cells cannot answer for this layer and tile exactly (then ``tile_statement``
-    counts the features themselves)."""
+    counts the features themselves). ``dense``: a z14 tile the cells show holds more than the
+    cap, drawn as its 8 x 8 level-17 cells (~300 m) instead of counting its thousands of
+    features into a finer grid."""
     clustered = spec.cluster_below is not None and z < spec.cluster_below
     kept = cells.get(spec.source.table)
-    if not clustered or z > CELL_ZOOM or spec.geometry != "point" or kept is None:
+    if dense:
+        if z != CELL_ZOOM + 1:
+            return None
+    elif not clustered or z > CELL_ZOOM:
+        return None
+    if spec.geometry != "point" or kept is None:
         return None
     if set(spec.source.filter) - {kept.f_col}:
         return None
@@ -304,7 +324,8 @@ def cells_plan(
         "y": y,
         "tbl": spec.source.table,
         "lvl": level,
-        "shift": level - z - 4,
+        "shift": max(0, level - z - 4),
+        "agg": "cap" if dense else "zoom",
         "cx0": x * span,
         "cx1": (x + 1) * span - 1,
         "cy0": y * span,
@@ -323,3 +344,47 @@ def cells_plan(
         breakdown_name=_quoted(breakdown) if breakdown else "_none",
     )
     return sa.text(text), params
+
+
+def cell_count(
+    session: Session,
+    spec: LayerSpec,
+    z: int,
+    x: int,
+    y: int,
+    cells: dict[str, CellSpec],
+    *,
+    rounding_m: float,
+) -> int | None:
+    """How many features of a point layer the kept level-17 cells under a tile hold (the
+    tile's own, or more where a cell is larger than the tile), or ``None`` when the cells
+    cannot say (another filter, rounding or geometry) or the tile clusters anyway. A tile
+    within the cap is drawn without counting (``tile_statement(plain=True)``)."""
+    clustered = spec.cluster_below is not None and z < spec.cluster_below
+    kept = cells.get(spec.source.table)
+    if clustered or z <= CELL_ZOOM or spec.geometry != "point" or kept is None:
+        return None
+    if set(spec.source.filter) - {kept.f_col}:
+        return None
+    if kept.rounding is not None and kept.rounding != rounding_m:
+        return None
+    level = 17
+    if z >= level:
+        cx0 = cx1 = x >> (z - level)
+        cy0 = cy1 = y >> (z - level)
+    else:
+        span = 1 << (level - z)
+        cx0, cx1, cy0, cy1 = x * span, (x + 1) * span - 1, y * span, (y + 1) * span - 1
+    params: dict[str, Any] = {
+        "tbl": spec.source.table,
+        "cx0": cx0,
+        "cx1": cx1,
+        "cy0": cy0,
+        "cy1": cy1,
+    }
+    where = ""
+    if kept.f_col in spec.source.filter:
+        where = " AND f = :f"
+        params["f"] = _text(spec.source.filter[kept.f_col])
+    text = _sections()["cell_count"].format(where=where)
+    return int(session.execute(sa.text(text), params).scalar_one())

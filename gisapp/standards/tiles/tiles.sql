@@ -95,8 +95,9 @@ SELECT s.tbl, s.k_col, s.f_col, s.rounding,
 
 -- name: cells
 -- Clusters of a low-zoom tile from the cells kept by migration 0008's triggers: the cells of
--- level :lvl under the tile, added up :shift levels to the tile's 16 x 16 grid. Same output as
--- the "tile" statement's clusters, without reading the features themselves.
+-- level :lvl under the tile, added up :shift levels to the tile's 16 x 16 grid (a dense z14
+-- tile: its 8 x 8 level-17 cells as they are, :agg = 'cap'). Same output as the "tile"
+-- statement's clusters, without reading the features themselves.
 WITH bounds AS (
   SELECT ST_Translate(ST_TileEnvelope(:z, :x, :y), :dx, :dy) AS env
 ),
@@ -117,7 +118,7 @@ clusters AS (
    GROUP BY gx, gy
 ),
 feats AS (
-  SELECT c.count, c.breakdown, 'zoom' AS agg, {top} AS {breakdown_name},
+  SELECT c.count, c.breakdown, :agg AS agg, {top} AS {breakdown_name},
          ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(
              greatest(ST_XMin(b.env) + b.edge, least(ST_XMax(b.env) - b.edge, c.x)),
              greatest(ST_YMin(b.env) + b.edge, least(ST_YMax(b.env) - b.edge, c.y))), 3857),
@@ -127,3 +128,29 @@ feats AS (
 )
 SELECT (SELECT ST_AsMVT(feats.*, :layer, 4096, 'geom') FROM feats) AS tile,
        true AS aggregated
+
+-- name: cell_count
+-- How many features the kept level-17 cells (~260 m) under a tile hold, with the changes not
+-- yet folded: the tile's own features, or more when a cell is larger than the tile (z > 17).
+SELECT coalesce(sum(n), 0)::bigint AS n
+  FROM (SELECT tbl, lvl, cx, cy, f, n FROM tile_cells
+        UNION ALL
+        SELECT tbl, lvl, cx, cy, f, n FROM tile_cell_changes) AS c
+ WHERE tbl = :tbl AND lvl = 17 AND cx BETWEEN :cx0 AND :cx1 AND cy BETWEEN :cy0 AND :cy1{where}
+
+-- name: plain
+-- A tile whose cells say it holds no more than :cap features: its features as they are, read
+-- once and encoded, with nothing to count first (the "tile" statement's raw branch, alone).
+WITH bounds AS (
+  SELECT ST_Translate(ST_TileEnvelope(:z, :x, :y), :dx, :dy) AS env,
+         ST_Transform(ST_Expand(ST_Translate(ST_TileEnvelope(:z, :x, :y), :dx, :dy), :margin),
+                      4326) AS box
+),
+feats AS (
+  SELECT t.id{columns}, NULL::integer AS count, NULL::text AS breakdown, NULL::text AS agg,
+         ST_AsMVTGeom({geom}, bounds.env, 4096, 256, true) AS geom
+    FROM {table} AS t, bounds
+   WHERE t.geom && bounds.box{where}
+)
+SELECT (SELECT ST_AsMVT(feats.*, :layer, 4096, 'geom') FROM feats) AS tile,
+       false AS aggregated

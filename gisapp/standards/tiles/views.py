@@ -28,6 +28,7 @@ from gisapp.settings import Settings
 from gisapp.standards.tiles.cache import TileCache
 from gisapp.standards.tiles.query import (
     MAX_ZOOM,
+    cell_count,
     cell_specs,
     cells_plan,
     gcj02_offset,
@@ -129,6 +130,17 @@ def _version(session: Session, table: str, z: int, x: int, y: int, settings: Set
     return version
 
 
+_PLAIN: dict[tuple[object, ...], sa.TextClause] = {}
+
+
+def _compiled_plain(spec: LayerSpec, properties: tuple[str, ...]) -> sa.TextClause:
+    memo = (id(spec), spec.id, properties)
+    found = _PLAIN.get(memo)
+    if found is None:
+        found = _PLAIN[memo] = tile_statement(spec, properties, plain=True)
+    return found
+
+
 @bp.get("/tiles/<layer>/<z>/<x>/<y>.pbf")
 def tile(layer: str, z: str, x: str, y: str) -> Response:
     zoom, col, row = _parse(z, x, y)
@@ -193,6 +205,31 @@ def tile(layer: str, z: str, x: str, y: str) -> Response:
                 cap=settings.tile_max_features,
                 rounding_m=settings.sensitive_rounding_m,
             )
+            if plan is None:
+                n = cell_count(
+                    session,
+                    spec,
+                    zoom,
+                    col,
+                    row,
+                    cells,
+                    rounding_m=settings.sensitive_rounding_m,
+                )
+                if n is not None and n <= settings.tile_max_features:
+                    # The cells say the tile holds few features: draw them without counting.
+                    plan = (_compiled_plain(spec, properties), params)
+                elif n is not None:
+                    plan = cells_plan(
+                        spec,
+                        properties,
+                        zoom,
+                        col,
+                        row,
+                        cells,
+                        cap=settings.tile_max_features,
+                        rounding_m=settings.sensitive_rounding_m,
+                        dense=True,
+                    )
             chosen = plan or (statement, params)
             if crs:
                 dx, dy = gcj02_offset(zoom, col, row)
