@@ -214,6 +214,13 @@ def main() -> None:
                 warm = load.wrk(base, paths, seconds=args.seconds, connections=c)
                 results["tiles_ours"][z]["warm"] = warm.as_dict()
                 log(f"ours z{z}: warm {warm.per_s:.0f}/s p50 {warm.p50_ms:.1f} ms")
+            # Items pages are kept in the same cache under the versions of their box: the same
+            # page asked again (many residents looking at one neighbourhood) is served from it.
+            for suffix, box in ITEM_BOXES(where).items() if base and wanted("items") else ():
+                path = f"/ogc/collections/reports/items?bbox={bbox_param(box)}&limit=1000"
+                r = load.wrk(base, [path], seconds=args.seconds, connections=c)
+                results["items_ours_cached" + suffix] = r.as_dict()
+                log(f"ours items{suffix}, cached: {r.per_s:.1f}/s p50 {r.p50_ms:.1f} ms")
 
     if wanted("tiles") or wanted("items"):
         for tuned in (False, True):
