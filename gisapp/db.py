@@ -61,10 +61,13 @@ def make_engine(settings: Settings, url: str | None = None, *, readonly: bool = 
     """Create the app's engine (or, with ``url`` and ``readonly``, a replica's).
 
     JIT and parallel query make the small web queries 2-7x slower on a 2-core server
-    (shared/reference/anchor-bench.md §E), so every connection switches them off.
+    (shared/reference/anchor-bench.md §E), so every connection switches them off. Statements
+    are planned for their values every time: psycopg prepares a statement run five times, and
+    PostgreSQL's generic plan for the bbox queries guesses badly (an items page over a whole
+    city took 1.7 s prepared against 0.11 s planned for its box).
     """
     options = (
-        "-c jit=off -c max_parallel_workers_per_gather=0 "
+        "-c jit=off -c max_parallel_workers_per_gather=0 -c plan_cache_mode=force_custom_plan "
         f"-c statement_timeout={settings.db_statement_timeout_ms} "
         # Timestamps in JSON built by PostgreSQL then carry the local offset (+08:00).
         f"-c timezone={settings.timezone}"
