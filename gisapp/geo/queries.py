@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from gisapp.geo.models import LEVELS, Area, AreaLinks
 
@@ -13,7 +13,13 @@ def areas_of(session: Session, feature: AreaLinks) -> list[tuple[str, Area]]:
     ids = {level: i for level, i in feature.area_ids().items() if i is not None}
     if not ids:
         return []
-    found = {a.id: a for a in session.scalars(sa.select(Area).where(Area.id.in_(ids.values())))}
+    # Not the outlines: a district's can weigh hundreds of kilobytes, and callers want names.
+    found = {
+        a.id: a
+        for a in session.scalars(
+            sa.select(Area).options(defer(Area.geom)).where(Area.id.in_(ids.values()))
+        )
+    }
     return [(level, found[ids[level]]) for level in LEVELS if level in ids and ids[level] in found]
 
 
