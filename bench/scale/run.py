@@ -388,6 +388,7 @@ def intake(base: str, db_url: str, where: data.Places, args: argparse.Namespace)
         headers={"Content-Type": "application/json"},
         report_body=body,
     )
+    time.sleep(2)  # the warm-up's last requests are answered before its reports go
     with engine.begin() as conn:
         conn.execute(sa.text("DELETE FROM reports WHERE description LIKE :m"), {"m": marker + " %"})
     sampler = threading.Thread(target=sample_waits, daemon=True)
