@@ -9,6 +9,7 @@ import math
 import os
 import platform
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +37,23 @@ def machine() -> str:
     load = os.getloadavg()[0]
     return (
         f"{cpu}, {os.cpu_count()} cores, {mem} GB RAM; {platform.platform()}; "
-        f"Python {platform.python_version()}; {pg}; load average {load:.1f} at the start"
+        f"Python {platform.python_version()}; {pg}; load average {load:.1f} at the start; "
+        f"CPU calibration {calibration_ms():.0f} ms"
     )
+
+
+def calibration_ms() -> float:
+    """A fixed pure-Python workload, best of five: the same "2 cores" of a shared host run at
+    different speeds from day to day (the same code measured 2x apart), so absolute figures
+    of two runs compare only through this number; ratios within a run do not need it."""
+    best = math.inf
+    for _ in range(5):
+        started = time.perf_counter()
+        total = 0
+        for i in range(2_000_000):
+            total += i * i % 7
+        best = min(best, time.perf_counter() - started)
+    return best * 1000
 
 
 def _num(v: Any) -> float:

@@ -39,6 +39,7 @@ from gisapp.planning.participation import Pledge, VoteRound
 from gisapp.planning.rewards import FACTORS
 from gisapp.reports.actors import current_actor
 from gisapp.settings import Settings
+from gisapp.spreadsheet import cell
 
 
 def _settings() -> Settings:
@@ -302,13 +303,6 @@ CSV_COLUMNS = (
 )
 
 
-def _cell(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula is quoted (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def rewards_csv(table: dict[str, Any]) -> Response:
     out = io.StringIO()
     writer = csv.writer(out)
@@ -319,9 +313,9 @@ def rewards_csv(table: dict[str, Any]) -> Response:
         writer.writerow(
             [
                 row["rank"],
-                _cell(row["code"]),
-                _cell(row["title_zh"]),
-                _cell(row["title_en"]),
+                cell(row["code"]),
+                cell(row["title_zh"]),
+                cell(row["title_en"]),
                 row["phase"],
                 row["budget_yuan"],
                 f["residents_money"]["value"],

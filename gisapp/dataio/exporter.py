@@ -41,6 +41,7 @@ from gisapp.maintenance.models import Facility
 from gisapp.planning.models import Project
 from gisapp.reports.models import Report
 from gisapp.reports.queries import public_geom
+from gisapp.spreadsheet import cell
 
 LAYERS = ("areas", "reports", "facilities", "projects")
 DRIVERS = {".geojson": "GeoJSON", ".gpkg": "GPKG", ".shp": "ESRI Shapefile"}
@@ -162,19 +163,6 @@ def _reproject(frame: Any, crs: str | None) -> Any:
     return frame.to_crs(target)
 
 
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection): text is
-# written with a leading apostrophe, which spreadsheets hide and gisapp import removes.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: Any) -> Any:
-    if value is None or value != value:  # NaN → empty
-        return ""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def _write_csv(frame: Any, path: Path) -> None:
     geoms = list(frame.geometry)
     points = all(g is None or g.geom_type == "Point" for g in geoms)
@@ -186,7 +174,7 @@ def _write_csv(frame: Any, path: Path) -> None:
         for values, geom in zip(table.itertuples(index=False), geoms, strict=True):
             anchor = geom if geom is None or geom.geom_type == "Point" else geom.point_on_surface()
             xy = ["", ""] if anchor is None else [f"{anchor.x:.7f}", f"{anchor.y:.7f}"]
-            row = [_cell(v) for v in values]
+            row = [cell(v) for v in values]
             writer.writerow([*row, *xy] + ([] if points else [geom.wkt if geom else ""]))
 
 

@@ -33,6 +33,7 @@ from pyogrio.errors import DataSourceError
 from pyproj import CRS
 
 from gisapp.dataio.problems import Problems
+from gisapp.spreadsheet import uncell
 
 FORMATS = (".geojson", ".json", ".gpkg", ".shp", ".zip", ".csv")
 LON_NAMES = ("lon", "lng", "long", "longitude", "x")
@@ -170,16 +171,6 @@ def _number(raw: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _unquote(value: Any) -> Any:
-    if (
-        isinstance(value, str)
-        and value[:1] == "'"
-        and value[1:2] in ("=", "+", "-", "@", "\t", "\r")
-    ):
-        return value[1:]
-    return value
-
-
 def _read_csv(
     path: Path, lon_field: str | None, lat_field: str | None, problems: Problems
 ) -> Source:
@@ -187,7 +178,7 @@ def _read_csv(
         with path.open(encoding="utf-8-sig", newline="") as fh:
             reader = csv.DictReader(fh)
             # Undo the apostrophe that gisapp export puts before formula-like text.
-            table = [{k: _unquote(v) for k, v in row.items()} for row in reader]
+            table = [{k: uncell(v) for k, v in row.items()} for row in reader]
             columns = [str(c) for c in reader.fieldnames or []]
     except (UnicodeDecodeError, csv.Error) as exc:
         raise problems.fail(f"cannot be read as UTF-8 CSV: {exc}") from exc

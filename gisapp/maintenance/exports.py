@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from gisapp.geo.models import LEVELS
+from gisapp.spreadsheet import cell
 
 BOM = "\ufeff"
 FACILITY_COLUMNS = (
@@ -92,15 +93,8 @@ def _csv(columns: Sequence[str], records: Iterable[dict[str, Any]]) -> str:
     writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for record in records:
-        writer.writerow({k: _cell(record.get(k)) for k in columns})
+        writer.writerow({k: cell(record.get(k)) for k in columns})
     return buffer.getvalue()
-
-
-def _cell(value: Any) -> Any:
-    # A cell starting with = + - @ is a formula to a spreadsheet; names come from people.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return "" if value is None else value
 
 
 def facility_csv(records: list[dict[str, Any]]) -> str:

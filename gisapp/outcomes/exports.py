@@ -10,6 +10,7 @@ from flask import Response
 
 from gisapp.outcomes.period import Period
 from gisapp.outcomes.queries import FIGURES, Scope
+from gisapp.spreadsheet import cell
 
 HEAD = ("level", "code", "name_zh", "name_en", "population", "from_month", "to_month")
 
@@ -23,15 +24,8 @@ def to_csv(rows: list[dict[str, Any]], level: str, period: Period) -> str:
     for row in rows:
         values = [level, row["code"], row["name_zh"], row["name_en"], row["population"]]
         figures = ["" if row[name] is None else row[name] for name in FIGURES]
-        writer.writerow([*(_safe(v) for v in values), first, last, *figures])
+        writer.writerow([*(cell(v) for v in values), first, last, *figures])
     return out.getvalue()
-
-
-def _safe(value: Any) -> Any:
-    """Names are data, not formulas: a leading =, +, - or @ would run in a spreadsheet."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return "" if value is None else value
 
 
 def csv_response(rows: list[dict[str, Any]], level: str, scope: Scope, period: Period) -> Response:

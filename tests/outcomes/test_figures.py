@@ -142,3 +142,37 @@ def test_completed_projects_in_the_answer(client: FlaskClient, place: Place) -> 
     assert (p["money_yuan"], p["labour_hours"], p["volunteers"]) == (800.0, 10.0, 1)
     assert (p["ratings"], p["satisfaction"]) == (2, 4.0)
     assert p["photos"] == {"before": [], "after": []}
+
+
+def test_held_and_hidden_reports_stay_out(
+    client: FlaskClient, db_session: Session, place: Place
+) -> None:
+    """The figures count what the public map shows: a report hidden by a moderator (r3, with a
+    rating) or held for moderation (r2) leaves them, and comes back when shown again."""
+    s = db_session
+    r = place.reports
+
+    def c1() -> tuple[int, int, int]:
+        row = by_code(get(client, area=place.street.code))["TC1"]
+        return row["received"], row["resolved"], row["ratings"]
+
+    received, resolved, ratings = c1()
+    s.execute(sa.update(Report).where(Report.id == r["r3"].id).values(moderation="hidden"))
+    s.execute(sa.update(Report).where(Report.id == r["r2"].id).values(moderation="held"))
+    s.flush()
+    assert c1() == (received - 2, resolved - 2, ratings - 1)
+    # A rating given to a hidden report does not count either.
+    s.add(ReportRating(report_id=r["r3"].id, rater="u:904", score=5, created_at=at(2026, 2, 11)))
+    s.flush()
+    assert c1() == (received - 2, resolved - 2, ratings - 1)
+    s.execute(sa.text("SELECT gisapp_summaries_fold()"))
+    facts = s.execute(sa.text(FACTS)).all()
+    s.execute(sa.text("SELECT gisapp_outcomes_rebuild()"))
+    assert facts == s.execute(sa.text(FACTS)).all()
+    s.execute(
+        sa.update(Report)
+        .where(Report.id.in_([r["r2"].id, r["r3"].id]))
+        .values(moderation="visible")
+    )
+    s.flush()
+    assert c1() == (received, resolved, ratings + 1)
