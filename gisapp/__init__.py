@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from gisapp.standards import open311
     from gisapp.standards.ogc import init_app as init_ogc
     from gisapp.standards.tiles import init_app as init_tiles
+    from gisapp.standards.tiles import wrap_wsgi as wrap_tiles
 
     settings = settings or load_settings()
     app = Flask(__name__, instance_relative_config=False)
@@ -89,4 +90,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     init_tiles(app)  # vector tiles at /tiles/{layer}/{z}/{x}/{y}.pbf
     # Last: the rate limits wrap views that every blueprint above has registered.
     security.init_app(app, settings)
+    wrap_tiles(app)  # outermost: a cached public tile asked again skips Flask
     return app

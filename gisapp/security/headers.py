@@ -42,6 +42,16 @@ def add_nonce(html: str) -> str:
 
 
 def content_security_policy(settings: Settings, nonce: str) -> str:
+    return _policy_template(settings).replace(_NONCE, nonce)
+
+
+# Written once per app (its settings do not change), with a placeholder for each response's
+# nonce.
+_NONCE = "\x00nonce\x00"
+
+
+def _policy_template(settings: Settings) -> str:
+    nonce = _NONCE
     img = " ".join(["'self'", "data:", "blob:", *csp_img_sources(settings)])
     directives = {
         "default-src": "'self'",
@@ -64,8 +74,15 @@ def content_security_policy(settings: Settings, nonce: str) -> str:
     return "; ".join(f"{name} {value}" for name, value in directives.items())
 
 
+def _policy() -> str:
+    template: str | None = current_app.extensions.get("gisapp.csp")
+    if template is None:
+        template = _policy_template(current_app.extensions["gisapp.settings"])
+        current_app.extensions["gisapp.csp"] = template
+    return template
+
+
 def _set_headers(response: Response) -> Response:
-    settings: Settings = current_app.extensions["gisapp.settings"]
     headers = response.headers
     # One pass over the response's headers instead of a setdefault per header: Werkzeug's
     # setdefault raises and catches a KeyError for each missing name, a measurable share of
@@ -84,7 +101,7 @@ def _set_headers(response: Response) -> Response:
         wanted.append(("Strict-Transport-Security", "max-age=31536000"))
     for name, value in wanted:
         if name.lower() not in present:
-            headers.add(name, value or content_security_policy(settings, csp_nonce()))
+            headers.add(name, value or _policy().replace(_NONCE, csp_nonce()))
     return response
 
 

@@ -17,7 +17,6 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import Session
 
 from gisapp.api.layers import layer_properties
 from gisapp.auth.roles import role_of
@@ -26,6 +25,7 @@ from gisapp.db import PRIMARY_COOKIE, read_session
 from gisapp.errors import BadRequest, GisAppError, NotFound
 from gisapp.settings import Settings
 from gisapp.standards.tiles.cache import TileCache
+from gisapp.standards.tiles.fastpath import ENVIRON_KEY as FAST_TILE
 from gisapp.standards.tiles.query import (
     MAX_ZOOM,
     cell_count,
@@ -107,9 +107,10 @@ _VERSIONS: dict[tuple[str, int, int, int, int], tuple[float, int]] = {}
 _VERSIONS_MAX = 50_000
 
 
-def _version(session: Session, table: str, z: int, x: int, y: int, settings: Settings) -> int:
+def _version(table: str, z: int, x: int, y: int, settings: Settings) -> tuple[int, float | None]:
     """The tile's data version, from the memo unless this client must see the latest: it asked
-    to revalidate (the map refreshes its tiles that way after a write) or wrote just now."""
+    to revalidate (the map refreshes its tiles that way after a write) or wrote just now; and
+    until when (monotonic) the memo holds it, None when it was read afresh."""
     fresh = (
         settings.tile_version_seconds <= 0
         or request.cache_control.no_cache
@@ -117,17 +118,17 @@ def _version(session: Session, table: str, z: int, x: int, y: int, settings: Set
         or PRIMARY_COOKIE in request.cookies
     )
     if fresh:
-        return tile_version(session, table, z, x, y)
+        return tile_version(read_session(), table, z, x, y), None
     key = (table, *version_range(z, x, y))
     now = time.monotonic()
     hit = _VERSIONS.get(key)
     if hit is not None and hit[0] > now:
-        return hit[1]
-    version = tile_version(session, table, z, x, y)
+        return hit[1], hit[0]
+    version = tile_version(read_session(), table, z, x, y)
     if len(_VERSIONS) >= _VERSIONS_MAX:
         _VERSIONS.clear()
     _VERSIONS[key] = (now + settings.tile_version_seconds, version)
-    return version
+    return version, now + settings.tile_version_seconds
 
 
 _PLAIN: dict[tuple[object, ...], sa.TextClause] = {}
@@ -157,9 +158,9 @@ def tile(layer: str, z: str, x: str, y: str) -> Response:
     public = spec.visible_to("anonymous") and properties == tuple(
         layer_properties(spec, "anonymous")
     )
-    session = read_session()
     # The version is read before the tile: a tile rendered later is at least as new as its key.
-    version = _version(session, spec.source.table, zoom, col, row, settings)
+    # A remembered version and a cached tile need no database session at all.
+    version, holds_until = _version(spec.source.table, zoom, col, row, settings)
     shape, statement = _compiled(spec, properties, settings)
     key = f"{spec.id}:{shape}:{crs}:{zoom}/{col}/{row}:{version}"
     etag = hashlib.sha256(key.encode()).hexdigest()[:32]
@@ -177,9 +178,13 @@ def tile(layer: str, z: str, x: str, y: str) -> Response:
     headers = {k: v for k, v in headers.items() if v}
     if request.if_none_match.contains_weak(etag):
         return Response(status=304, headers=headers)
+    if holds_until is not None and public and role == "anonymous":
+        # The same request without a cookie gets this answer until then (fastpath.py).
+        request.environ[FAST_TILE] = (holds_until, key)
 
     entry = cache.get(key)
     if entry is None:
+        session = read_session()
         if zoom < spec.min_zoom:
             body, aggregated = b"", False
         else:
