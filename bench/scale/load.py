@@ -47,7 +47,6 @@ function init(args)
   bad = 0
   statuses = ""
   n = 0
-  nthreads = counter
   math.randomseed(id * 7919 + os.time())
 end
 
@@ -55,7 +54,9 @@ local categories = {%(categories)s}
 local bbox = {%(bbox)s}
 
 function request()
-  local p = paths[((id + n * nthreads) %% #paths) + 1]
+  -- Each thread walks the whole list from its own starting point. (setup() runs in wrk's main
+  -- Lua state: a count kept there is still 0 in the threads' own states, so it cannot stride.)
+  local p = paths[((id + n) %% #paths) + 1]
   n = n + 1
   local b = nil
   if body_kind == "report" then

@@ -54,10 +54,8 @@ def _client(app: Any, role: str | None) -> Any:
     return client
 
 
-def measure(db_url: str, runs: int = 10) -> dict[str, dict[str, float]]:
-    """``{path: {"bytes", "median_ms", "p90_ms", "status"}}`` for each page of PAGES."""
+def _app(db_url: str) -> Any:
     from gisapp import create_app
-    from gisapp.db import get_db
     from gisapp.settings import Settings
 
     app = create_app(
@@ -69,32 +67,38 @@ def measure(db_url: str, runs: int = 10) -> dict[str, dict[str, float]]:
         )
     )
     _users(app)
-    out: dict[str, dict[str, float]] = {}
+    return app
+
+
+def measure(sample_url: str, big_url: str, runs: int = 40) -> dict[str, dict[str, Any]]:
+    """``{"sample"|"province": {path: {"bytes", "median_ms", "p90_ms", "status"}}}`` for each
+    page of PAGES. The two databases are asked in turn, request by request, so a change in the
+    shared machine's speed during the run weighs on both alike."""
+    from gisapp.db import get_db
+
+    apps = {"sample": _app(sample_url), "province": _app(big_url)}
+    out: dict[str, dict[str, Any]] = {name: {} for name in apps}
     for path, role in PAGES:
-        client = _client(app, role)
-        first = client.get(path)
-        if first.status_code == 404:
-            out[path] = {
-                "status": 404,
-                "bytes": 0,
-                "median_ms": float("nan"),
-                "p90_ms": float("nan"),
-            }
-            continue
-        client.get(path)
-        times = []
-        size = 0
+        clients = {name: _client(app, role) for name, app in apps.items()}
+        times: dict[str, list[float]] = {name: [] for name in apps}
+        last: dict[str, Any] = {}
+        for name, client in clients.items():
+            client.get(path)  # warm-up
+            last[name] = client.get(path)
         for _ in range(runs):
-            t = time.perf_counter()
-            resp = client.get(path)
-            times.append((time.perf_counter() - t) * 1000)
-            size = len(resp.data)
-        times.sort()
-        out[path] = {
-            "status": resp.status_code,
-            "bytes": size,
-            "median_ms": statistics.median(times),
-            "p90_ms": times[min(len(times) - 1, int(0.9 * len(times)))],
-        }
-    get_db(app).dispose()
+            for name, client in clients.items():
+                t = time.perf_counter()
+                last[name] = client.get(path)
+                times[name].append((time.perf_counter() - t) * 1000)
+        for name in apps:
+            resp, ts = last[name], sorted(times[name])
+            found = resp.status_code != 404
+            out[name][path] = {
+                "status": resp.status_code,
+                "bytes": len(resp.data) if found else 0,
+                "median_ms": statistics.median(ts) if found else float("nan"),
+                "p90_ms": ts[min(len(ts) - 1, int(0.9 * len(ts)))] if found else float("nan"),
+            }
+    for app in apps.values():
+        get_db(app).dispose()
     return out

@@ -26,6 +26,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import math
+import os
 import sys
 import threading
 import time
@@ -52,6 +54,8 @@ import urllib3  # noqa: E402
 ZOOMS = (10, 12, 14, 16)
 # Cold passes over few tiles are repeated (caches emptied before each) to get enough samples.
 COLD_REPEAT = {10: 6, 12: 2, 14: 1, 16: 1}
+# gisapp serve's default: 2 gunicorn workers per CPU available to the process.
+WORKERS = 2 * len(os.sched_getaffinity(0))
 # The same fields as our reports layer carries (layers/reports.yaml), so tiles compare alike.
 TIPG_PROPS = "category,status,description,support_count,created_at"
 
@@ -153,7 +157,7 @@ def main() -> None:
     if wanted("pages"):
         log("pages: sample street")
         sample = data.prepare_sample(password)
-        results["pages"] = {"sample": pages.measure(sample), "province": pages.measure(big)}
+        results["pages"] = pages.measure(sample, big)
 
     tiles = {z: where.tiles(z) for z in ZOOMS}
     results["tile_counts"] = {z: len(t) for z, t in tiles.items()}
@@ -209,8 +213,12 @@ def main() -> None:
         with ours_server(results, big, log_dir, env, "warm") as base:
             for z in ZOOMS if base else ():
                 paths = tile_paths_ours(tiles[z])
-                # The first loop fills every worker's cache; the second is measured.
-                load.wrk(base, paths, seconds=max(2, args.seconds // 2), connections=c)
+                # The first loop fills every worker's cache (each gunicorn worker keeps its own
+                # without Redis): every tile rendered once per worker at the cold rate, with a
+                # margin; the second loop is measured.
+                cold_rate = results["tiles_ours"].get(z, {}).get("cold", {}).get("per_s") or 10
+                fill = len(paths) * WORKERS / cold_rate * 1.5
+                load.wrk(base, paths, seconds=max(args.seconds, math.ceil(fill)), connections=c)
                 warm = load.wrk(base, paths, seconds=args.seconds, connections=c)
                 results["tiles_ours"][z]["warm"] = warm.as_dict()
                 log(f"ours z{z}: warm {warm.per_s:.0f}/s p50 {warm.p50_ms:.1f} ms")
