@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from gisapp.standards.tiles import fastpath, views
 from gisapp.standards.tiles.cache import LruCache
 from gisapp.standards.tiles.fastpath import FastTiles
+from tests.conftest import AuthActions
 from tests.standards.test_tiles import LAT, LON, features, tile_of, url
 
 TILE = url("reports", *tile_of(LON, LAT, 15))
@@ -114,3 +115,28 @@ def test_an_evicted_tile_goes_back_through_flask(
     monkeypatch.setitem(app.extensions, "gisapp.tile_cache", LruCache(1024 * 1024))
     again = client.get(TILE)
     assert fast.served == 0 and again.get_data() == first.get_data()
+
+
+def test_a_visitor_with_a_session_but_not_signed_in_is_answered_too(
+    client: FlaskClient, fast: FastTiles
+) -> None:
+    # The map page gives every visitor a session (language, anonymous id, CSRF token).
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    first = client.get(TILE)
+    second = client.get(TILE)
+    assert fast.served == 1 and second.get_data() == first.get_data()
+    # A forged or damaged session cookie is left to Flask.
+    client.set_cookie("session", "forged.cookie.value")
+    client.get(TILE)
+    assert fast.served == 1
+
+
+def test_a_signed_in_visitor_always_goes_through_flask(
+    client: FlaskClient, fast: FastTiles, auth: AuthActions
+) -> None:
+    client.get(TILE)
+    assert auth.login().status_code in (302, 303)
+    for _ in range(2):
+        assert client.get(TILE).status_code == 200
+    assert fast.served == 0

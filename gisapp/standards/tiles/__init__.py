@@ -27,6 +27,6 @@ def init_app(app: Flask) -> None:
 
 def wrap_wsgi(app: Flask) -> None:
     """Put the tile fast path in front of everything else (call once the app is complete)."""
-    fast = FastTiles(app.wsgi_app, app.extensions)
+    fast = FastTiles(app.wsgi_app, app)
     app.extensions["gisapp.fast_tiles"] = fast
     app.wsgi_app = fast  # type: ignore[method-assign]

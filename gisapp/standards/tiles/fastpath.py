@@ -7,10 +7,14 @@ answers a tile that the tile view has just answered the same way, for as long as
 answer would stay the same: until the tile version it was read under expires from the per-process
 memo (``GISAPP_TILE_VERSION_SECONDS``), and only while the rendered tile is still in the cache.
 
-Only requests that would get exactly that answer are taken: GET, no cookie (no session, no
-read-your-own-writes), no Authorization header, no ``If-None-Match`` and no request to
-revalidate. Everything else, and every first request, goes through Flask, which decides what
-may be remembered (an anonymous request for a layer anyone may see, with the anonymous fields).
+Only requests that would get exactly that answer are taken: GET, no Authorization header, no
+``If-None-Match``, no request to revalidate, and no cookie but the session of a visitor who is
+not signed in (the map page gives every visitor one; its signature is checked once per cookie
+value). A signed-in visitor, a remember-me or read-your-own-writes cookie, anything else: through
+Flask. Every first request goes through Flask too, which decides what may be remembered (an
+anonymous request for a layer anyone may see, with the anonymous fields). Cookies the view set
+for the client it answered (a session refresh) are not repeated: Flask refreshes them on the
+next page, and that is all that differs from the view's answer.
 The headers are the view's own, security headers included; the CSP nonce is renewed each time.
 """
 
@@ -22,6 +26,10 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
+
+from flask import Flask
+from itsdangerous import BadSignature
+from werkzeug.http import parse_cookie
 
 from gisapp.standards.tiles.cache import TileCache
 
@@ -51,27 +59,56 @@ def _nonce_of(headers: list[tuple[str, str]]) -> str:
 
 
 class FastTiles:
-    def __init__(self, app: WsgiApp, extensions: dict[str, Any]) -> None:
+    def __init__(self, app: WsgiApp, flask: Flask) -> None:
         self.app = app
-        # The Flask app's extensions: the tile cache is looked up there each time (it may be
-        # replaced, as the tests do).
-        self.extensions = extensions
+        # The tile cache is looked up in the Flask app each time (it may be replaced, as the
+        # tests do).
+        self.flask = flask
         self.answers: dict[tuple[str, str], _Answer] = {}
+        self.sessions: dict[str, bool] = {}  # session cookie value -> not signed in
         self.served = 0  # answered here (the tests read it)
         self._lock = threading.Lock()
 
-    @staticmethod
-    def _eligible(environ: dict[str, Any]) -> bool:
+    def _eligible(self, environ: dict[str, Any]) -> bool:
         return (
             environ.get("REQUEST_METHOD") == "GET"
             and environ.get("PATH_INFO", "").startswith("/tiles/")
-            and "HTTP_COOKIE" not in environ
             and "HTTP_AUTHORIZATION" not in environ
             and "HTTP_IF_NONE_MATCH" not in environ
             and "no-cache" not in environ.get("HTTP_CACHE_CONTROL", "")
             and "max-age=0" not in environ.get("HTTP_CACHE_CONTROL", "").replace(" ", "")
             and "no-cache" not in environ.get("HTTP_PRAGMA", "")
+            and self._anonymous(environ.get("HTTP_COOKIE", ""))
         )
+
+    def _anonymous(self, raw: str) -> bool:
+        """No cookie, or only the session cookie of a visitor who has not signed in."""
+        if not raw:
+            return True
+        cookies = parse_cookie(raw)
+        name = self.flask.config["SESSION_COOKIE_NAME"]
+        if any(key != name for key in cookies):
+            return False
+        value = cookies.get(name, "")
+        known = self.sessions.get(value)
+        if known is None:
+            known = self._unsigned_in(value)
+            with self._lock:
+                if len(self.sessions) >= MAX_ENTRIES:
+                    self.sessions.clear()
+                self.sessions[value] = known
+        return known
+
+    def _unsigned_in(self, value: str) -> bool:
+        serializer = self.flask.session_interface.get_signing_serializer(self.flask)  # type: ignore[attr-defined]
+        if serializer is None:
+            return False
+        try:
+            data = serializer.loads(value)
+        except BadSignature:
+            return False  # Flask answers with an empty session; let it
+        # Flask-Login keeps the signed-in user's id here.
+        return isinstance(data, dict) and "_user_id" not in data
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if not self._eligible(environ):
@@ -79,7 +116,7 @@ class FastTiles:
         where = (environ["PATH_INFO"], environ.get("QUERY_STRING", ""))
         answer = self.answers.get(where)
         if answer is not None and answer.until > time.monotonic():
-            cache: TileCache = self.extensions["gisapp.tile_cache"]
+            cache: TileCache = self.flask.extensions["gisapp.tile_cache"]
             entry = cache.get(answer.key)
             if entry is not None:
                 return self._repeat(answer, entry[1:], start_response)
@@ -93,9 +130,8 @@ class FastTiles:
         note = environ.get(ENVIRON_KEY)
         if note is not None and captured and captured[0][:3] in ("200", "204"):
             status, headers = captured
-            if any(n.lower() == "set-cookie" for n, _ in headers):
-                return body  # an answer meant for one client only
-            kept = [(n, v) for n, v in headers if n.lower() != "content-length"]
+            # Cookies the view set were that client's (a session refresh): not repeated.
+            kept = [(n, v) for n, v in headers if n.lower() not in ("content-length", "set-cookie")]
             with self._lock:
                 if len(self.answers) >= MAX_ENTRIES:
                     self.answers.clear()
