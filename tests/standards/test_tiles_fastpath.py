@@ -140,3 +140,11 @@ def test_a_signed_in_visitor_always_goes_through_flask(
     for _ in range(2):
         assert client.get(TILE).status_code == 200
     assert fast.served == 0
+
+
+def test_an_empty_tile_is_repeated_as_an_empty_204(client: FlaskClient, fast: FastTiles) -> None:
+    empty = url("reports", *tile_of(0.0, 0.0, 15))  # the Gulf of Guinea: no reports
+    first = client.get(empty)
+    second = client.get(empty)
+    assert first.status_code == second.status_code == 204 and fast.served == 1
+    assert second.get_data() == b"" and "Content-Length" not in second.headers

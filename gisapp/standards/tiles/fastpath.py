@@ -36,7 +36,8 @@ from gisapp.standards.tiles.cache import TileCache
 # What the tile view leaves in the WSGI environ for an answer this layer may repeat:
 # (monotonic time until which its version holds, tile cache key).
 ENVIRON_KEY = "gisapp.fast_tile"
-MAX_ENTRIES = 50_000
+# Answers (about 1 KB of headers each) and session verdicts kept per worker, at most.
+MAX_ENTRIES = 10_000
 
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -148,6 +149,8 @@ class FastTiles:
                 (n, v.replace(answer.nonce, fresh) if n.lower() == "content-security-policy" else v)
                 for n, v in headers
             ]
-        start_response(answer.status, [*headers, ("Content-Length", str(len(body)))])
+        if body:  # an empty tile is a 204, which carries no length
+            headers = [*headers, ("Content-Length", str(len(body)))]
+        start_response(answer.status, headers)
         self.served += 1
         return [body]
