@@ -275,6 +275,17 @@ def test_versions_are_remembered_briefly_unless_the_client_revalidates(
     fresh = client.get(tile, headers={"Cache-Control": "no-cache"})
     assert fresh.headers["ETag"] != before
     assert len(features(fresh, "reports")) == len(features(first, "reports")) + 1
+    # HTTP/1.0's way of asking the same.
+    db_session.execute(
+        sa.text(
+            "INSERT INTO reports (category, description, status, geom, created_at, updated_at)"
+            " VALUES ('waste', 'memo 2', 'submitted', ST_SetSRID(ST_MakePoint(:x, :y), 4326),"
+            " now(), now())"
+        ),
+        {"x": LON, "y": LAT},
+    )
+    pragma = client.get(tile, headers={"Pragma": "no-cache"})
+    assert len(features(pragma, "reports")) == len(features(fresh, "reports")) + 1
 
 
 def test_a_second_request_is_served_from_the_cache(

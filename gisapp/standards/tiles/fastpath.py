@@ -29,7 +29,8 @@ from typing import Any
 
 from flask import Flask
 from itsdangerous import BadSignature
-from werkzeug.http import parse_cookie
+from werkzeug.datastructures import RequestCacheControl
+from werkzeug.http import parse_cache_control_header, parse_cookie
 
 from gisapp.standards.tiles.cache import TileCache
 
@@ -50,6 +51,18 @@ class _Answer:
     status: str
     headers: list[tuple[str, str]]  # without Content-Length; the CSP with its old nonce
     nonce: str
+
+
+def revalidates(environ: dict[str, Any]) -> bool:
+    """The client asks for the latest, not a remembered version (the map does after a write):
+    ``Cache-Control: no-cache`` or ``max-age=0``, or HTTP/1.0's ``Pragma: no-cache``. The tile
+    view and this layer ask the same question here."""
+    control = parse_cache_control_header(environ.get("HTTP_CACHE_CONTROL"), cls=RequestCacheControl)
+    return (
+        bool(control.no_cache)
+        or control.max_age == 0
+        or "no-cache" in environ.get("HTTP_PRAGMA", "")
+    )
 
 
 def _nonce_of(headers: list[tuple[str, str]]) -> str:
@@ -76,9 +89,7 @@ class FastTiles:
             and environ.get("PATH_INFO", "").startswith("/tiles/")
             and "HTTP_AUTHORIZATION" not in environ
             and "HTTP_IF_NONE_MATCH" not in environ
-            and "no-cache" not in environ.get("HTTP_CACHE_CONTROL", "")
-            and "max-age=0" not in environ.get("HTTP_CACHE_CONTROL", "").replace(" ", "")
-            and "no-cache" not in environ.get("HTTP_PRAGMA", "")
+            and not revalidates(environ)
             and self._anonymous(environ.get("HTTP_COOKIE", ""))
         )
 

@@ -26,6 +26,7 @@ from gisapp.errors import BadRequest, GisAppError, NotFound
 from gisapp.settings import Settings
 from gisapp.standards.tiles.cache import TileCache
 from gisapp.standards.tiles.fastpath import ENVIRON_KEY as FAST_TILE
+from gisapp.standards.tiles.fastpath import revalidates
 from gisapp.standards.tiles.query import (
     MAX_ZOOM,
     cell_count,
@@ -113,8 +114,7 @@ def _version(table: str, z: int, x: int, y: int, settings: Settings) -> tuple[in
     until when (monotonic) the memo holds it, None when it was read afresh."""
     fresh = (
         settings.tile_version_seconds <= 0
-        or request.cache_control.no_cache
-        or request.cache_control.max_age == 0
+        or revalidates(request.environ)
         or PRIMARY_COOKIE in request.cookies
     )
     if fresh:
