@@ -133,6 +133,12 @@ def layers_validate() -> None:
         click.echo(f"ok  {spec.id:<20} {spec.title.zh} / {spec.title.en}")
 
 
+def default_workers() -> int:
+    """2 gunicorn workers per core this process may use (a container's CPU set, not the
+    host's)."""
+    return 2 * len(os.sched_getaffinity(0))
+
+
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -150,8 +156,7 @@ def serve(host: str, port: int, workers: int) -> None:
         # Without it each worker signs sessions with its own random key: a sign-in or a CSRF
         # token made by one worker is rejected by the next (docs/scaling.md).
         raise click.ClickException("not starting: SECRET_KEY is not set (every worker needs it)")
-    # The cores this process may use (a container's CPU set), not the host's.
-    workers = workers or 2 * len(os.sched_getaffinity(0))
+    workers = workers or default_workers()
     # Threads let one worker overlap several database-bound requests (tiles, API pages).
     args = [
         sys.executable,

@@ -27,7 +27,6 @@ import argparse
 import datetime as dt
 import json
 import math
-import os
 import sys
 import threading
 import time
@@ -51,11 +50,13 @@ import sqlalchemy as sa  # noqa: E402
 import truncation  # noqa: E402
 import urllib3  # noqa: E402
 
+from gisapp.cli import default_workers  # noqa: E402
+
 ZOOMS = (10, 12, 14, 16)
 # Cold passes over few tiles are repeated (caches emptied before each) to get enough samples.
 COLD_REPEAT = {10: 6, 12: 2, 14: 1, 16: 1}
-# gisapp serve's default: 2 gunicorn workers per CPU available to the process.
-WORKERS = 2 * len(os.sched_getaffinity(0))
+# The gunicorn workers gisapp serve starts (each keeps its own tile cache without Redis).
+WORKERS = default_workers()
 # The same fields as our reports layer carries (layers/reports.yaml), so tiles compare alike.
 TIPG_PROPS = "category,status,description,support_count,created_at"
 
